@@ -1,0 +1,74 @@
+//! One error type for the engine; the bridge maps each variant to exactly one Python exception class.
+
+use std::fmt;
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// An invalid configuration value: `path` is the config path (`normalize.case`), `message` says what is allowed.
+    Config { path: String, message: String },
+    /// A learned state (vocabulary) is required but the pipeline was not fitted.
+    NotFitted(String),
+    /// A malformed, truncated or tampered artifact.
+    Artifact(String),
+    /// An artifact written by a newer format version.
+    ArtifactVersion { found: u64, supported: u64 },
+    /// Bad input data: `index` is the batch index of the document, `position` a character position when known.
+    Input {
+        index: Option<usize>,
+        position: Option<usize>,
+        message: String,
+    },
+    /// An I/O problem with a file, with the line when known (1-based).
+    Io {
+        path: String,
+        line: Option<u64>,
+        message: String,
+    },
+    /// A long call was interrupted (Ctrl-C); the bridge re-raises the pending Python exception.
+    Interrupted,
+}
+
+/// Result alias for the engine.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Shorthand for a configuration error at `path`.
+    pub fn config(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config { path, message } => write!(f, "invalid config {path}: {message}"),
+            Error::NotFitted(what) => write!(f, "{what}: the pipeline has no vocabulary yet; call fit() or fit_files() first, or use hashing (n_buckets=...)"),
+            Error::Artifact(msg) => write!(f, "invalid artifact: {msg}"),
+            Error::ArtifactVersion { found, supported } => write!(
+                f,
+                "artifact format_version {found} is newer than this textprep supports ({supported}); upgrade textprep to load it"
+            ),
+            Error::Input { index, position, message } => {
+                match index {
+                    Some(i) => write!(f, "texts[{i}]")?,
+                    None => write!(f, "text")?,
+                }
+                if let Some(p) = position {
+                    write!(f, " at character {p}")?;
+                }
+                write!(f, ": {message}")
+            }
+            Error::Io { path, line, message } => match line {
+                Some(l) => write!(f, "{path}:{l}: {message}"),
+                None => write!(f, "{path}: {message}"),
+            },
+            Error::Interrupted => write!(f, "interrupted"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
