@@ -1,0 +1,75 @@
+"""textprep: raw text to model-ready arrays, fast.
+
+>>> import textprep as tp
+>>> pipe = tp.Pipeline(maxlen=6).fit(["the cat sat on the mat", "the dog sat"])
+>>> pipe(["the cat sat"]).tolist()
+[[2, 6, 3, 0, 0, 0]]
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+from . import _core
+from .config import PRESETS, build_config, default_config
+from .errors import (
+    ArtifactError,
+    ArtifactVersionError,
+    ConfigError,
+    NotFittedError,
+    TextprepError,
+    VectorsFormatError,
+)
+from .hashing import hash_tokens
+from .pipeline import Batch, Counts, Pipeline, Vocab
+
+__version__: str = _core.__version__
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of threads batch calls use (0 restores the default: ``TEXTPREP_NUM_THREADS`` or all cores).
+
+    Output is identical at any thread count.
+
+    >>> import textprep as tp
+    >>> tp.set_num_threads(1); tp.get_num_threads()
+    1
+    >>> tp.set_num_threads(0)
+    """
+    if not isinstance(n, int) or n < 0:
+        raise ConfigError(f"set_num_threads expects an int >= 0, got {n!r}")
+    _core.set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    """The number of threads batch calls use.
+
+    >>> import textprep as tp
+    >>> tp.get_num_threads() >= 1
+    True
+    """
+    return int(_core.get_num_threads())
+
+
+# A forked child must not use the parent's pool threads (they do not exist there): run serially.
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_core._after_fork_in_child)
+
+__all__ = [
+    "PRESETS",
+    "ArtifactError",
+    "ArtifactVersionError",
+    "Batch",
+    "ConfigError",
+    "Counts",
+    "NotFittedError",
+    "Pipeline",
+    "TextprepError",
+    "VectorsFormatError",
+    "Vocab",
+    "build_config",
+    "default_config",
+    "get_num_threads",
+    "hash_tokens",
+    "set_num_threads",
+]

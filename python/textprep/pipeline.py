@@ -1,0 +1,415 @@
+"""The ``Pipeline``: raw text -> normalized text -> tokens -> ids -> padded ``int32`` arrays.
+
+>>> import textprep as tp
+>>> pipe = tp.Pipeline(maxlen=4).fit(["the cat sat", "the dog sat"])
+>>> pipe(["the cat", "a bird"]).tolist()
+[[2, 4, 0, 0], [1, 1, 0, 0]]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from .config import build_config, preset_config
+from .errors import ConfigError
+
+#: Documents per engine call when consuming an iterable in chunks (bounded memory for generators).
+FIT_CHUNK_DOCS = 65_536
+
+
+def as_text_list(texts: Any, name: str = "texts") -> list[Any]:
+    """Turn an iterable of str into a list (the engine checks every item's type).
+
+    >>> as_text_list(("a", "b"))
+    ['a', 'b']
+    """
+    if isinstance(texts, str | bytes):
+        raise TypeError(
+            f"{name} must be an iterable of str, not a single {type(texts).__name__}; wrap it in a list: [text]"
+        )
+    if isinstance(texts, list):
+        return texts
+    if isinstance(texts, np.ndarray):
+        return list(texts.ravel().tolist())
+    try:
+        return list(texts)
+    except TypeError:
+        raise TypeError(f"{name} must be an iterable of str, got {type(texts).__name__}") from None
+
+
+def iter_chunks(texts: Iterable[Any], size: int = FIT_CHUNK_DOCS) -> Iterator[list[Any]]:
+    """Yield lists of at most ``size`` items (so generators are consumed in bounded memory).
+
+    >>> [len(c) for c in iter_chunks(range(5), 2)]
+    [2, 2, 1]
+    """
+    if isinstance(texts, str | bytes):
+        raise TypeError("texts must be an iterable of str, not a single str; wrap it in a list: [text]")
+    if isinstance(texts, list):
+        for i in range(0, len(texts), size):
+            yield texts[i : i + size]
+        return
+    chunk: list[Any] = []
+    for t in texts:
+        chunk.append(t)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A padded batch: ``ids`` (n, maxlen) int32 (n, maxlen, k with k hashes), ``lengths`` (n,) int32 and, when
+    the shape channel is on, ``shapes`` (n, maxlen) int32.
+
+    >>> import textprep as tp
+    >>> b = tp.Pipeline(n_buckets=100).encode_batch(["a b c", "d"])
+    >>> b.ids.shape, b.lengths.tolist(), b.mask.sum()
+    ((2, 3), [3, 1], np.int64(4))
+    """
+
+    ids: np.ndarray
+    lengths: np.ndarray
+    shapes: np.ndarray | None = None
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Attention mask (n, maxlen) bool: True at real tokens, False at padding."""
+        ids = self.ids if self.ids.ndim == 2 else self.ids[..., 0]
+        return np.asarray(ids != 0)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+
+class Vocab:
+    """The fitted vocabulary of a pipeline (Keras layout: 0 padding, 1..K OOV buckets, then tokens).
+
+    >>> import textprep as tp
+    >>> v = tp.Pipeline().fit(["b a b"]).vocab
+    >>> v.tokens, v["b"], v["zzz"], len(v)
+    (['b', 'a'], 2, 1, 4)
+    """
+
+    def __init__(self, core: Any) -> None:
+        self._core = core
+        self._tokens: list[str] | None = None
+
+    @property
+    def tokens(self) -> list[str]:
+        """Vocabulary tokens in id order (without padding and OOV)."""
+        if self._tokens is None:
+            self._tokens = list(self._core.vocab_tokens())
+        return list(self._tokens)
+
+    @property
+    def num_oov_buckets(self) -> int:
+        """Number of OOV ids (1..K)."""
+        return int(self._core.id_space()) - len(self.tokens) - 1
+
+    def __getitem__(self, token: str) -> int:
+        return int(self._core.token_id(token))
+
+    def __contains__(self, token: object) -> bool:
+        return isinstance(token, str) and int(self._core.token_id(token)) > self.num_oov_buckets
+
+    def __len__(self) -> int:
+        """Total number of ids: padding, OOV buckets and tokens."""
+        return int(self._core.id_space())
+
+    def __repr__(self) -> str:
+        return f"Vocab(size={len(self)}, tokens={self.tokens[:5]}...)"
+
+
+class Counts:
+    """Mergeable token and document frequencies: count on several workers, ``merge``, then
+    ``Pipeline.from_counts``.
+
+    >>> import textprep as tp
+    >>> pipe = tp.Pipeline()
+    >>> a, b = pipe.count(["x y"]), pipe.count(["y z"])
+    >>> a.merge(b).n_docs, a["y"]
+    (2, (2, 2))
+    """
+
+    def __init__(self, core: Any = None) -> None:
+        self._core = core if core is not None else _core.Counts()
+
+    def merge(self, other: Counts) -> Counts:
+        """Add ``other``'s counts into this one (associative and commutative); returns self."""
+        if not isinstance(other, Counts):
+            raise TypeError(f"merge expects Counts, got {type(other).__name__}")
+        self._core.merge(other._core)
+        return self
+
+    @property
+    def n_docs(self) -> int:
+        """Number of documents counted."""
+        return int(self._core.n_docs())
+
+    def __getitem__(self, token: str) -> tuple[int, int]:
+        """(term frequency, document frequency); (0, 0) when unseen."""
+        got = self._core.get(token)
+        return (0, 0) if got is None else (int(got[0]), int(got[1]))
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __repr__(self) -> str:
+        return f"Counts(tokens={len(self)}, n_docs={self.n_docs})"
+
+
+class Pipeline:
+    """Text to ids: normalize -> tokenize -> vocabulary or hashing -> padded ``int32`` arrays.
+
+    Any config leaf is a keyword (``case``, ``unicode``, ``split``, ``max_tokens``, ``min_freq``, ``maxlen``,
+    ``n_buckets``, ...). Pipelines are immutable inside: ``fit`` swaps in a new compiled core, so one pipeline can
+    be shared by many threads.
+
+    >>> import textprep as tp
+    >>> pipe = tp.Pipeline(case="lower", unicode="nfkc", split="words.v1")
+    >>> pipe.tokenize("The ﬁnal Straße!")
+    ['the', 'final', 'straße', '!']
+    """
+
+    def __init__(self, config: dict[str, Any] | None = None, /, **options: Any) -> None:
+        cfg = build_config(config, **options)
+        self._core = _core.Pipeline(json.dumps(cfg))
+
+    @classmethod
+    def preset(cls, name: str, **overrides: Any) -> Pipeline:
+        """A pipeline that reproduces a peer library's tokens exactly: ``"sklearn"``, ``"keras"``, ``"gensim"``
+        or ``"bert"`` (see README, Compatibility presets).
+
+        >>> import textprep as tp
+        >>> tp.Pipeline.preset("sklearn").tokenize("Hello, World! a I'm")
+        ['hello', 'world', 'im']
+        """
+        return cls(preset_config(name, **overrides))
+
+    @classmethod
+    def _from_core(cls, core: Any) -> Pipeline:
+        obj = cls.__new__(cls)
+        obj._core = core
+        return obj
+
+    # -- configuration ---------------------------------------------------------------------------------------
+    @property
+    def config(self) -> dict[str, Any]:
+        """The full configuration (a copy; every leaf present)."""
+        return dict(json.loads(self._core.config_json()))
+
+    def __repr__(self) -> str:
+        cfg = self.config
+        state = "hashed" if self._core.is_hashed() else ("fitted" if self._core.is_fitted() else "not fitted")
+        return (
+            f"Pipeline(preset={cfg['preset']!r}, split={cfg['tokenize']['split']!r}, "
+            f"case={cfg['normalize']['case']!r}, {state})"
+        )
+
+    # -- single documents ------------------------------------------------------------------------------------
+    def normalize(self, text: str) -> str:
+        """The normalized text.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline(case="fold").normalize("STRASSE Straße")
+        'strasse strasse'
+        """
+        return str(self._core.normalize(text))
+
+    def tokenize(self, text: str) -> list[str]:
+        """The tokens of one text.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline(split="whitespace.v1", case="keep").tokenize("Hello  world")
+        ['Hello', 'world']
+        """
+        return list(self._core.tokenize(text))
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each token in the ORIGINAL text (``str`` indices), also when normalization changed the
+        length (ligatures, case folding, stripped HTML).
+
+        >>> import textprep as tp
+        >>> text = "ﬁne Ｗｏｒｄ"
+        >>> [text[a:b] for a, b in tp.Pipeline().offsets(text)]
+        ['ﬁne', 'Ｗｏｒｄ']
+        """
+        return [(int(a), int(b)) for a, b in self._core.offsets(text)]
+
+    def shapes(self, text: str) -> np.ndarray:
+        """Shape/case class per token from the original text: 1 lower, 2 Title, 3 UPPER, 4 mixed, 5 digit,
+        6 other (0 is padding).
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().shapes("Apple iPhone USA 42 !").tolist()
+        [2, 4, 3, 5, 6]
+        """
+        return np.asarray(self._core.shapes(text))
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of one text, unpadded (int32).
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().fit(["a b"]).encode("b a c").tolist()
+        [3, 2, 1]
+        """
+        return np.asarray(self._core.encode(text))
+
+    def decode(self, ids: Any) -> list[str]:
+        """Tokens back from ids; padding is skipped and OOV ids give the OOV token.
+
+        >>> import textprep as tp
+        >>> pipe = tp.Pipeline().fit(["a b"])
+        >>> pipe.decode(pipe.encode("b zzz"))
+        ['b', '[UNK]']
+        """
+        arr = np.asarray(ids)
+        if arr.ndim != 1:
+            raise ValueError(f"decode expects one row of ids (1-D), got shape {arr.shape}")
+        if arr.size and not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"ids must be integers, got dtype {arr.dtype}")
+        return list(self._core.decode(arr.astype(np.int64).tolist()))
+
+    # -- batches ---------------------------------------------------------------------------------------------
+    def tokenize_batch(self, texts: Iterable[str], output: str = "list") -> Any:
+        """Tokens of many texts in one engine call.
+
+        ``output="list"``: a list of lists of str (repeated tokens share one object). ``"arrow"``: a
+        ``pyarrow.LargeListArray`` of strings built from the engine's buffers without a Python object per token.
+        ``"flat"``: ``(utf8 uint8 array, token offsets int64, row_splits int64)``.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().tokenize_batch(["a b", "c"])
+        [['a', 'b'], ['c']]
+        """
+        items = as_text_list(texts)
+        if output == "list":
+            return self._core.tokenize_lists(items)
+        if output in ("arrow", "flat"):
+            data, offsets, splits = self._core.tokenize_flat(items)
+            if output == "flat":
+                return data, offsets, splits
+            try:
+                import pyarrow as pa
+            except ImportError:  # pragma: no cover - depends on the environment
+                raise ImportError(
+                    "output='arrow' needs pyarrow: pip install 'textprep[arrow]' (or use output='flat')"
+                ) from None
+            strings = pa.LargeStringArray.from_buffers(
+                len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data)
+            )
+            return pa.LargeListArray.from_arrays(pa.array(splits, type=pa.int64()), strings)
+        raise ConfigError(f"tokenize_batch output={output!r} is not one of 'list', 'arrow', 'flat'")
+
+    def encode_batch(
+        self, texts: Iterable[str], maxlen: int | None = None, shapes: bool | None = None
+    ) -> Batch:
+        """Padded ids of many texts: ``Batch(ids (n, maxlen) int32, lengths (n,) int32)``.
+
+        ``maxlen`` overrides the config's (None there means the longest row). ``shapes`` (default: the config's
+        ``shapes``) adds the shape channel as a parallel array.
+
+        >>> import textprep as tp
+        >>> pipe = tp.Pipeline(padding="pre").fit(["a b c"])
+        >>> pipe.encode_batch(["a b", "c"]).ids.tolist()
+        [[2, 3], [0, 4]]
+        """
+        if maxlen is not None and (not isinstance(maxlen, int) or maxlen < 1):
+            raise ConfigError(f"maxlen must be a positive int or None, got {maxlen!r}")
+        want_shapes = self.config["tokenize"]["shapes"] if shapes is None else bool(shapes)
+        ids, lengths, shp = self._core.encode_batch(as_text_list(texts), maxlen, want_shapes)
+        return Batch(ids=ids, lengths=lengths, shapes=shp)
+
+    def __call__(self, texts: Iterable[str]) -> np.ndarray:
+        """``encode_batch(texts).ids``."""
+        return self.encode_batch(texts).ids
+
+    def encode_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Unpadded ids of many texts: ``(values int32, row_splits int64)``; row i is
+        ``values[row_splits[i]:row_splits[i+1]]``.
+
+        >>> import textprep as tp
+        >>> v, s = tp.Pipeline(n_buckets=10).encode_ragged(["a b", "", "c"])
+        >>> s.tolist()
+        [0, 2, 2, 3]
+        """
+        values, splits = self._core.encode_ragged(as_text_list(texts))
+        return values, splits
+
+    # -- fitting ---------------------------------------------------------------------------------------------
+    def count(self, texts: Iterable[str]) -> Counts:
+        """Token and document counts of ``texts`` (consumed in chunks), mergeable across workers.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().count(["a a b"])["a"]
+        (2, 1)
+        """
+        total: Counts | None = None
+        for chunk in iter_chunks(texts):
+            part = Counts(self._core.count(chunk))
+            total = part if total is None else total.merge(part)
+        return total if total is not None else Counts()
+
+    def fit(self, texts: Iterable[str]) -> Pipeline:
+        """Fit the vocabulary on ``texts`` (any iterable of str, consumed in chunks); returns self.
+
+        Ranking is (count desc, token asc), then ``min_freq``, ``max_df`` and ``max_tokens``: the same ids
+        whatever the thread count, chunking or document order.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline(max_tokens=2).fit(["b a b c c c"]).vocab.tokens
+        ['c', 'b']
+        """
+        return self.fit_counts(self.count(texts))
+
+    def fit_counts(self, counts: Counts) -> Pipeline:
+        """Fit the vocabulary from (merged) counts; returns self.
+
+        >>> import textprep as tp
+        >>> pipe = tp.Pipeline()
+        >>> pipe.fit_counts(pipe.count(["x"])).vocab.tokens
+        ['x']
+        """
+        if not isinstance(counts, Counts):
+            raise TypeError(f"fit_counts expects textprep.Counts, got {type(counts).__name__}")
+        self._core = self._core.fit_counts(counts._core)
+        return self
+
+    @classmethod
+    def from_counts(cls, counts: Counts, config: dict[str, Any] | None = None, /, **options: Any) -> Pipeline:
+        """A new pipeline fitted from counts made elsewhere (other processes or machines).
+
+        >>> import textprep as tp
+        >>> c = tp.Pipeline().count(["x y y"])
+        >>> tp.Pipeline.from_counts(c).vocab.tokens
+        ['y', 'x']
+        """
+        return cls(config, **options).fit_counts(counts)
+
+    @property
+    def vocab(self) -> Vocab:
+        """The fitted vocabulary (``NotFittedError`` before ``fit``)."""
+        self._core.vocab_tokens()  # raises NotFittedError when there is none
+        return Vocab(self._core)
+
+    @property
+    def is_fitted(self) -> bool:
+        """True when ids can be produced (a fitted vocabulary, or hashing)."""
+        return bool(self._core.is_fitted() or self._core.is_hashed())
+
+    @property
+    def id_space(self) -> int:
+        """Number of distinct ids (the ``input_dim`` of an embedding table)."""
+        return int(self._core.id_space())
+
+
+__all__ = ["Batch", "Counts", "Pipeline", "Vocab", "as_text_list", "iter_chunks"]
