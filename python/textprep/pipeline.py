@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import _core
 from .config import build_config, preset_config
-from .errors import ConfigError
+from .errors import ArtifactError, ConfigError
 
 #: Documents per engine call when consuming an iterable in chunks (bounded memory for generators).
 FIT_CHUNK_DOCS = 65_536
@@ -394,6 +395,83 @@ class Pipeline:
         ['y', 'x']
         """
         return cls(config, **options).fit_counts(counts)
+
+    # -- the artifact ----------------------------------------------------------------------------------------
+    def to_json(self) -> str:
+        """The pipeline as one versioned JSON artifact (config, versions, vocabulary, fingerprint).
+
+        >>> import textprep as tp
+        >>> pipe = tp.Pipeline().fit(["a b"])
+        >>> tp.Pipeline.from_json(pipe.to_json()).vocab.tokens
+        ['a', 'b']
+        """
+        return str(self._core.to_json())
+
+    @classmethod
+    def from_json(cls, text: str) -> Pipeline:
+        """Rebuild a pipeline from ``to_json`` output. A newer format raises ``ArtifactVersionError``; a truncated
+        or modified document raises ``ArtifactError`` naming what is wrong.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline.from_json('{"format": "textprep.pipeline"')
+        Traceback (most recent call last):
+        textprep.errors.ArtifactError: invalid artifact: not valid JSON (the file is truncated): ...
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"from_json expects str, got {type(text).__name__}")
+        return cls._from_core(_core.Pipeline.from_json(text))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the artifact to ``path`` atomically (a temporary file renamed into place).
+
+        >>> import os, tempfile, textprep as tp
+        >>> path = os.path.join(tempfile.mkdtemp(), "pipe.json")
+        >>> tp.Pipeline(n_buckets=8).save(path)
+        >>> tp.Pipeline.load(path).config["hashing"]["n_buckets"]
+        8
+        """
+        from .io import write_text_atomic
+
+        write_text_atomic(path, self.to_json())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Pipeline:
+        """Read a pipeline saved with ``save``; errors name the file.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline.load("/nonexistent/pipe.json")
+        Traceback (most recent call last):
+        FileNotFoundError: ...
+        """
+        from .io import read_artifact_text
+
+        text = read_artifact_text(path)
+        try:
+            return cls.from_json(text)
+        except ArtifactError as e:
+            raise type(e)(f"{os.fspath(path)}: {e}") from None
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hash of the behaviour (format, config, vocabulary): equal fingerprints give equal ids.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().fingerprint == tp.Pipeline().fingerprint != tp.Pipeline(case="keep").fingerprint
+        True
+        """
+        return str(self._core.fingerprint())
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"artifact": self.to_json()}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self._core = _core.Pipeline.from_json(state["artifact"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pipeline) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
 
     @property
     def vocab(self) -> Vocab:

@@ -4,6 +4,7 @@
 //! immutable [`pipeline::Pipeline`]. Batches run on a dedicated pool ([`parallel`]). This crate has no pyo3 and no
 //! unsafe code; the Python bridge lives in `rust/textprep-py`.
 
+pub mod artifact;
 pub mod config;
 pub mod encode;
 pub mod error;

