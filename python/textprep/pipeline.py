@@ -372,6 +372,44 @@ class Pipeline:
         """
         return self.fit_counts(self.count(texts))
 
+    def count_files(
+        self, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], errors: str = "strict",
+        progress: bool | None = None,
+    ) -> Counts:
+        """Counts of corpus files (UTF-8, one document per line), read and streamed by the engine in bounded
+        memory. ``errors``: ``"strict"`` (an ``OSError`` naming file and line), ``"replace"`` or ``"skip"``.
+
+        >>> import os, tempfile, textprep as tp
+        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\nb\n")
+        >>> tp.Pipeline().count_files(p)["b"]
+        (2, 2)
+        """
+        files = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(p) for p in paths]
+        for f in files:
+            if not os.path.isfile(f):
+                raise FileNotFoundError(f"{f}: no such corpus file")
+        from .progress import progress_bar
+
+        total = Counts()
+        with progress_bar(total=sum(os.path.getsize(f) for f in files), unit="B", desc="count", enable=progress) as bar:
+            for f in files:
+                total.merge(Counts(self._core.count_files([f], errors)))
+                bar.update(os.path.getsize(f))
+        return total
+
+    def fit_files(
+        self, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], errors: str = "strict",
+        progress: bool | None = None,
+    ) -> Pipeline:
+        """Fit the vocabulary on corpus files streamed by the engine (see ``count_files``); returns self.
+
+        >>> import os, tempfile, textprep as tp
+        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\nb\n")
+        >>> tp.Pipeline().fit_files([p]).vocab.tokens
+        ['b', 'a']
+        """
+        return self.fit_counts(self.count_files(paths, errors=errors, progress=progress))
+
     def fit_counts(self, counts: Counts) -> Pipeline:
         """Fit the vocabulary from (merged) counts; returns self.
 

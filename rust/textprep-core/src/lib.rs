@@ -6,6 +6,7 @@
 
 pub mod artifact;
 pub mod config;
+pub mod corpus;
 pub mod encode;
 pub mod error;
 pub mod hashing;

@@ -480,6 +480,25 @@ impl Pipeline {
         Ok(total)
     }
 
+    /// Token and document counts of corpus files (one document per line), streamed in bounded blocks.
+    pub fn count_files(
+        &self,
+        paths: &[String],
+        policy: crate::corpus::InvalidUtf8,
+        check: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Counts> {
+        let mut total = Counts::new();
+        for path in paths {
+            crate::corpus::for_each_block(path, policy, |block| {
+                let refs: Vec<&str> = block.iter().map(String::as_str).collect();
+                let c = self.count_batch(&refs, check)?;
+                total.merge(&c);
+                Ok(())
+            })?;
+        }
+        Ok(total)
+    }
+
     /// A new pipeline whose vocabulary is fitted on `counts` with this config.
     pub fn fit_counts(&self, counts: &Counts) -> Pipeline {
         self.with_vocab(Vocab::from_counts(counts, &self.config.vocab))

@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyList, PyString};
 use textprep_core::config::Config;
+use textprep_core::corpus::InvalidUtf8;
 use textprep_core::{artifact, hashing};
 use textprep_core::pipeline::Pipeline as CorePipeline;
 use textprep_core::vocab::Counts as CoreCounts;
@@ -270,6 +271,14 @@ impl PyPipeline {
         let t = extract_texts(texts, self.replace)?;
         let p = self.inner.clone();
         Ok(PyCounts { inner: run(py, move |check| p.count_batch(&strs(&t), check))? })
+    }
+
+    /// Token/document counts of corpus files (Rust reads and streams them).
+    #[pyo3(signature = (paths, errors="strict"))]
+    fn count_files(&self, py: Python<'_>, paths: Vec<String>, errors: &str) -> PyResult<PyCounts> {
+        let policy = InvalidUtf8::parse(errors).map_err(|e| to_pyerr(py, e))?;
+        let p = self.inner.clone();
+        Ok(PyCounts { inner: run(py, move |check| p.count_files(&paths, policy, check))? })
     }
 
     /// A new pipeline with a vocabulary fitted on `counts`.
