@@ -3,7 +3,7 @@
 >>> import textprep as tp
 >>> pipe = tp.Pipeline(maxlen=6).fit(["the cat sat on the mat", "the dog sat"])
 >>> pipe(["the cat sat"]).tolist()
-[[2, 6, 3, 0, 0, 0]]
+[[2, 4, 3, 0, 0, 0]]
 """
 
 from __future__ import annotations

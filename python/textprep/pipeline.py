@@ -3,7 +3,7 @@
 >>> import textprep as tp
 >>> pipe = tp.Pipeline(maxlen=4).fit(["the cat sat", "the dog sat"])
 >>> pipe(["the cat", "a bird"]).tolist()
-[[2, 4, 0, 0], [1, 1, 0, 0]]
+[[3, 4, 0, 0], [1, 1, 0, 0]]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _core
 from .config import build_config, preset_config
-from .errors import ArtifactError, ConfigError
+from .errors import ArtifactError, ConfigError, NotFittedError
 
 #: Documents per engine call when consuming an iterable in chunks (bounded memory for generators).
 FIT_CHUNK_DOCS = 65_536
@@ -346,6 +346,101 @@ class Pipeline:
         values, splits = self._core.encode_ragged(as_text_list(texts))
         return values, splits
 
+    def encode_files(
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        out_dir: str | os.PathLike[str],
+        shard_rows: int = 100_000,
+        maxlen: int | None = None,
+        errors: str = "strict",
+        progress: bool | None = None,
+    ) -> dict[str, Any]:
+        """Encode corpus files (one document per line) into ``.npy`` shards of at most ``shard_rows`` rows, in
+        bounded memory, plus ``manifest.json`` (rows, sha256 of each shard, the pipeline fingerprint).
+
+        Each shard ``i`` is ``ids-{i:05d}.npy`` (rows, maxlen) int32 and ``lengths-{i:05d}.npy`` (rows,) int32.
+
+        >>> import os, tempfile, numpy as np, textprep as tp
+        >>> d = tempfile.mkdtemp(); p = os.path.join(d, "c.txt"); _ = open(p, "w").write("a b\\nc\\nd e f\\n")
+        >>> m = tp.Pipeline(n_buckets=16, maxlen=4).encode_files(p, os.path.join(d, "out"), shard_rows=2)
+        >>> [s["rows"] for s in m["shards"]], np.load(os.path.join(d, "out", "ids-00000.npy")).shape
+        ([2, 1], (2, 4))
+        """
+        import hashlib
+
+        from .io import write_text_atomic
+        from .progress import progress_bar
+
+        width = maxlen if maxlen is not None else self.config["encode"]["maxlen"]
+        if width is None:
+            raise ConfigError("encode_files needs a fixed row width: pass maxlen=... or set maxlen in the config")
+        if not isinstance(shard_rows, int) or shard_rows < 1:
+            raise ConfigError(f"shard_rows must be a positive int, got {shard_rows!r}")
+        if errors not in ("strict", "replace", "skip"):
+            raise ConfigError(f"errors={errors!r} is not one of 'strict', 'replace', 'skip'")
+        if not self.is_fitted:
+            raise NotFittedError("encode_files: the pipeline has no vocabulary yet; call fit() first or use hashing")
+        files = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(p) for p in paths]
+        out = os.fspath(out_dir)
+        os.makedirs(out, exist_ok=True)
+        shards: list[dict[str, Any]] = []
+
+        def sha256(path: str) -> str:
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            return h.hexdigest()
+
+        def flush(buf: list[str]) -> None:
+            batch = self.encode_batch(buf, maxlen=width)
+            i = len(shards)
+            names = {"ids": f"ids-{i:05d}.npy", "lengths": f"lengths-{i:05d}.npy"}
+            np.save(os.path.join(out, names["ids"]), batch.ids)
+            np.save(os.path.join(out, names["lengths"]), batch.lengths)
+            shards.append(
+                {
+                    "rows": len(buf),
+                    **{k: v for k, v in names.items()},
+                    "sha256": {k: sha256(os.path.join(out, v)) for k, v in names.items()},
+                }
+            )
+
+        buf: list[str] = []
+        with progress_bar(total=sum(os.path.getsize(f) for f in files), unit="B", desc="encode", enable=progress) as bar:
+            for f in files:
+                with open(f, "rb") as fh:
+                    for line_no, raw in enumerate(fh, 1):
+                        bar.update(len(raw))
+                        try:
+                            text = raw.decode("utf-8")
+                        except UnicodeDecodeError as e:
+                            if errors == "strict":
+                                raise UnicodeError(
+                                    f"{f}:{line_no}: invalid UTF-8 at byte {e.start} of the line; "
+                                    "pass errors='replace' or errors='skip'"
+                                ) from None
+                            if errors == "skip":
+                                continue
+                            text = raw.decode("utf-8", "replace")
+                        buf.append(text.rstrip("\r\n"))
+                        if len(buf) >= shard_rows:
+                            flush(buf)
+                            buf = []
+            if buf:
+                flush(buf)
+        manifest = {
+            "format": "textprep.shards",
+            "format_version": 1,
+            "pipeline_fingerprint": self.fingerprint,
+            "maxlen": width,
+            "rows": sum(s["rows"] for s in shards),
+            "sources": files,
+            "shards": shards,
+        }
+        write_text_atomic(os.path.join(out, "manifest.json"), json.dumps(manifest, indent=1))
+        return manifest
+
     # -- fitting ---------------------------------------------------------------------------------------------
     def count(self, texts: Iterable[str]) -> Counts:
         """Token and document counts of ``texts`` (consumed in chunks), mergeable across workers.
@@ -380,7 +475,7 @@ class Pipeline:
         memory. ``errors``: ``"strict"`` (an ``OSError`` naming file and line), ``"replace"`` or ``"skip"``.
 
         >>> import os, tempfile, textprep as tp
-        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\nb\n")
+        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\\nb\\n")
         >>> tp.Pipeline().count_files(p)["b"]
         (2, 2)
         """
@@ -404,7 +499,7 @@ class Pipeline:
         """Fit the vocabulary on corpus files streamed by the engine (see ``count_files``); returns self.
 
         >>> import os, tempfile, textprep as tp
-        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\nb\n")
+        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\\nb\\n")
         >>> tp.Pipeline().fit_files([p]).vocab.tokens
         ['b', 'a']
         """
