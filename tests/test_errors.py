@@ -54,10 +54,14 @@ def test_lone_surrogate_strict_names_index_and_position(pipe):
 
 
 def test_lone_surrogate_replace_keeps_positions():
-    pipe = tp.Pipeline(errors="replace", split="whitespace.v1")
+    pipe = tp.Pipeline(errors="replace", split="whitespace.v1", strip_control=False)
     text = "ab\ud800c d"
     assert pipe.tokenize(text) == ["ab\ufffdc", "d"]
     assert pipe.offsets(text) == [(0, 4), (5, 6)]
+    # strip_control (the default) removes U+FFFD like BERT's clean_text; offsets still cover the source
+    cleaned = tp.Pipeline(errors="replace", split="whitespace.v1")
+    assert cleaned.tokenize(text) == ["abc", "d"]
+    assert cleaned.offsets(text) == [(0, 4), (5, 6)]
 
 
 def test_decode_rejects_2d_and_floats():

@@ -30,7 +30,10 @@ pub fn fingerprint(p: &Pipeline) -> String {
 pub fn to_json(p: &Pipeline) -> String {
     let vocab = p.vocab().map(|v| {
         let mut m = serde_json::Map::new();
-        m.insert("tokens".into(), json!(v.tokens().iter().map(|t| &**t).collect::<Vec<&str>>()));
+        m.insert(
+            "tokens".into(),
+            json!(v.tokens().iter().map(|t| &**t).collect::<Vec<&str>>()),
+        );
         m.insert("n_docs".into(), json!(v.n_docs()));
         m.insert("df".into(), json!(v.dfs()));
         if p.config().vocab.keep_counts {
@@ -51,7 +54,8 @@ pub fn to_json(p: &Pipeline) -> String {
 }
 
 fn field<'a>(obj: &'a Value, path: &str, key: &str) -> Result<&'a Value> {
-    obj.get(key).ok_or_else(|| Error::Artifact(format!("missing field '{path}{key}'")))
+    obj.get(key)
+        .ok_or_else(|| Error::Artifact(format!("missing field '{path}{key}'")))
 }
 
 fn u64_list(v: Option<&Value>, what: &str, n: usize) -> Result<Option<Vec<u64>>> {
@@ -59,24 +63,35 @@ fn u64_list(v: Option<&Value>, what: &str, n: usize) -> Result<Option<Vec<u64>>>
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) => {
             if a.len() != n {
-                return Err(Error::Artifact(format!("state.vocab.{what} has {} entries for {n} tokens", a.len())));
+                return Err(Error::Artifact(format!(
+                    "state.vocab.{what} has {} entries for {n} tokens",
+                    a.len()
+                )));
             }
             a.iter()
                 .enumerate()
                 .map(|(i, x)| {
-                    x.as_u64().ok_or_else(|| Error::Artifact(format!("state.vocab.{what}[{i}] is not a count: {x}")))
+                    x.as_u64().ok_or_else(|| {
+                        Error::Artifact(format!("state.vocab.{what}[{i}] is not a count: {x}"))
+                    })
                 })
                 .collect::<Result<Vec<u64>>>()
                 .map(Some)
         }
-        Some(other) => Err(Error::Artifact(format!("state.vocab.{what} must be a list, got {other}"))),
+        Some(other) => Err(Error::Artifact(format!(
+            "state.vocab.{what} must be a list, got {other}"
+        ))),
     }
 }
 
 /// Parse an artifact, checking format, version, config, vocabulary and fingerprint.
 pub fn from_json(s: &str) -> Result<Pipeline> {
     let doc: Value = serde_json::from_str(s).map_err(|e| {
-        let hint = if e.is_eof() { " (the file is truncated)" } else { "" };
+        let hint = if e.is_eof() {
+            " (the file is truncated)"
+        } else {
+            ""
+        };
         Error::Artifact(format!("not valid JSON{hint}: {e}"))
     })?;
     if !doc.is_object() {
@@ -85,21 +100,28 @@ pub fn from_json(s: &str) -> Result<Pipeline> {
     match field(&doc, "", "format")?.as_str() {
         Some(FORMAT) => {}
         other => {
-            return Err(Error::Artifact(format!("format is {other:?}, expected \"{FORMAT}\" (not a textprep pipeline)")))
+            return Err(Error::Artifact(format!(
+                "format is {other:?}, expected \"{FORMAT}\" (not a textprep pipeline)"
+            )))
         }
     }
     let version = field(&doc, "", "format_version")?
         .as_u64()
         .ok_or_else(|| Error::Artifact("format_version is not a whole number".into()))?;
     if version > FORMAT_VERSION {
-        return Err(Error::ArtifactVersion { found: version, supported: FORMAT_VERSION });
+        return Err(Error::ArtifactVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
     }
     if version == 0 {
         return Err(Error::Artifact("format_version 0 does not exist".into()));
     }
     let config_text = field(&doc, "", "config")?.to_string();
-    let config = Config::from_json(&config_text).map_err(|e| Error::Artifact(format!("config: {e}")))?;
-    let mut pipe = Pipeline::new(config.clone()).map_err(|e| Error::Artifact(format!("config: {e}")))?;
+    let config =
+        Config::from_json(&config_text).map_err(|e| Error::Artifact(format!("config: {e}")))?;
+    let mut pipe =
+        Pipeline::new(config.clone()).map_err(|e| Error::Artifact(format!("config: {e}")))?;
     let state = field(&doc, "", "state")?;
     match state.get("vocab") {
         None | Some(Value::Null) => {}
@@ -111,7 +133,9 @@ pub fn from_json(s: &str) -> Result<Pipeline> {
             for (i, t) in tokens.iter().enumerate() {
                 toks.push(
                     t.as_str()
-                        .ok_or_else(|| Error::Artifact(format!("state.vocab.tokens[{i}] is not a string: {t}")))?
+                        .ok_or_else(|| {
+                            Error::Artifact(format!("state.vocab.tokens[{i}] is not a string: {t}"))
+                        })?
                         .to_owned(),
                 );
             }

@@ -195,7 +195,7 @@ pub enum Overlong {
 #[serde(default, deny_unknown_fields)]
 pub struct TokenizeConfig {
     /// Splitter component: `whitespace.v1`, `ascii_whitespace.v1`, `words.v1`, `regex.v1`, `chars.v1`,
-    /// `pyword.v1`, `pyalpha.v1`, `bert.v1`.
+    /// `pyword.v1`, `pyalpha.v1`, `bert.v1`, `graphemes.v1`.
     pub split: String,
     /// Regular expression for `regex.v1` (each match is a token; linear-time engine).
     pub pattern: Option<String>,
@@ -215,7 +215,7 @@ pub struct TokenizeConfig {
     pub char_ngrams: Option<[usize; 2]>,
     /// With `char_ngrams`, also emit the word itself.
     pub char_ngram_words: bool,
-    /// Emit a shape/case class per token (see `tokenize::Shape`) computed on the original text.
+    /// Emit a shape/case class per token (see `tokenize::shape`) computed on the original text.
     pub shapes: bool,
 }
 
@@ -375,13 +375,19 @@ impl Config {
         let de = &mut serde_json::Deserializer::from_str(s);
         let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
+            let inner = e.inner().to_string();
+            // serde_json appends " at line L column C" of the JSON text, meaningless to a keyword user
+            let inner = match inner.rfind(" at line ") {
+                Some(i) => inner[..i].to_string(),
+                None => inner,
+            };
             Error::config(
                 if path == "." {
                     "config".to_string()
                 } else {
                     path
                 },
-                e.inner().to_string(),
+                inner,
             )
         })?;
         cfg.validate()?;

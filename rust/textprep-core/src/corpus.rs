@@ -26,7 +26,10 @@ impl InvalidUtf8 {
             "strict" => Ok(Self::Strict),
             "replace" => Ok(Self::Replace),
             "skip" | "ignore" => Ok(Self::Skip),
-            other => Err(Error::config("errors", format!("{other:?} is not one of 'strict', 'replace', 'skip'"))),
+            other => Err(Error::config(
+                "errors",
+                format!("{other:?} is not one of 'strict', 'replace', 'skip'"),
+            )),
         }
     }
 }
@@ -38,7 +41,11 @@ pub fn for_each_block(
     policy: InvalidUtf8,
     mut on_block: impl FnMut(&[String]) -> Result<()>,
 ) -> Result<u64> {
-    let io_err = |e: std::io::Error, line: Option<u64>| Error::Io { path: path.to_string(), line, message: e.to_string() };
+    let io_err = |e: std::io::Error, line: Option<u64>| Error::Io {
+        path: path.to_string(),
+        line,
+        message: e.to_string(),
+    };
     let file = File::open(path).map_err(|e| io_err(e, None))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut raw = Vec::new();
@@ -47,7 +54,9 @@ pub fn for_each_block(
     let mut line_no = 0u64;
     loop {
         raw.clear();
-        let n = reader.read_until(b'\n', &mut raw).map_err(|e| io_err(e, Some(line_no + 1)))?;
+        let n = reader
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| io_err(e, Some(line_no + 1)))?;
         if n == 0 {
             break;
         }
@@ -122,7 +131,16 @@ mod tests {
         .unwrap();
         assert_eq!(skipped, vec!["one", "two", "last"]);
         let e = for_each_block(&p, InvalidUtf8::Strict, |_| Ok(())).unwrap_err();
-        assert_eq!(e, Error::Io { path: p.clone(), line: Some(3), message: "invalid UTF-8 at byte 4 of the line; pass errors='replace' or errors='skip'".into() });
+        assert_eq!(
+            e,
+            Error::Io {
+                path: p.clone(),
+                line: Some(3),
+                message:
+                    "invalid UTF-8 at byte 4 of the line; pass errors='replace' or errors='skip'"
+                        .into()
+            }
+        );
         assert!(e.to_string().contains(":3: invalid UTF-8"));
     }
 

@@ -19,4 +19,4 @@ pub mod vocab;
 pub use error::{Error, Result};
 
 /// Version of the Unicode data used by the normalization and segmentation tables.
-pub const UNICODE_VERSION: &str = "16.0.0 (case folding 15.0.0)";
+pub const UNICODE_VERSION: &str = "16.0.0 (word segmentation 17.0.0, case folding 15.0.0)";

@@ -31,7 +31,11 @@ pub fn num_threads() -> usize {
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|&n| n > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            }),
         n => n,
     }
 }
@@ -105,7 +109,11 @@ pub fn map_chunks<I: Send, T: Send>(
 ) -> Result<Vec<T>> {
     let total: usize = bytes.iter().sum();
     let threads = if is_forked() { 1 } else { num_threads() };
-    let pool = if threads > 1 && total >= SERIAL_THRESHOLD && items.len() > 1 { pool(threads) } else { None };
+    let pool = if threads > 1 && total >= SERIAL_THRESHOLD && items.len() > 1 {
+        pool(threads)
+    } else {
+        None
+    };
     let mut out = Vec::with_capacity(items.len());
     let mut wave: Vec<I> = Vec::new();
     let mut wave_bytes = 0;
@@ -116,7 +124,9 @@ pub fn map_chunks<I: Send, T: Send>(
         if wave_bytes >= WAVE_BYTES || iter.peek().is_none() {
             let batch = std::mem::take(&mut wave);
             match &pool {
-                Some(p) => out.extend(p.install(|| batch.into_par_iter().map(&f).collect::<Vec<T>>())),
+                Some(p) => {
+                    out.extend(p.install(|| batch.into_par_iter().map(&f).collect::<Vec<T>>()))
+                }
                 None => out.extend(batch.into_iter().map(&f)),
             }
             wave_bytes = 0;

@@ -71,7 +71,10 @@ fn bytes_of<'a>(texts: &'a [&'a str]) -> impl Fn(usize) -> usize + 'a {
 }
 
 fn chunk_bytes(texts: &[&str], ranges: &[Range<usize>]) -> Vec<usize> {
-    ranges.iter().map(|r| texts[r.clone()].iter().map(|t| t.len() + 16).sum()).collect()
+    ranges
+        .iter()
+        .map(|r| texts[r.clone()].iter().map(|t| t.len() + 16).sum())
+        .collect()
 }
 
 impl Pipeline {
@@ -89,7 +92,10 @@ impl Pipeline {
 
     /// A new pipeline with the same config and this vocabulary.
     pub fn with_vocab(&self, vocab: Vocab) -> Pipeline {
-        Pipeline { vocab: Some(vocab), ..self.clone() }
+        Pipeline {
+            vocab: Some(vocab),
+            ..self.clone()
+        }
     }
 
     /// The configuration.
@@ -124,7 +130,10 @@ impl Pipeline {
                 crate::config::HashLayout::Raw => n as usize,
             });
         }
-        self.vocab.as_ref().map(|v| v.size()).ok_or_else(|| Error::NotFitted("id_space".into()))
+        self.vocab
+            .as_ref()
+            .map(|v| v.size())
+            .ok_or_else(|| Error::NotFitted("id_space".into()))
     }
 
     /// Normalize and tokenize one document into `s.toks` (cleared first).
@@ -174,14 +183,21 @@ impl Pipeline {
             ci += 1;
         }
         char_at[text.len()] = ci;
-        spans.into_iter().map(|(a, b)| (char_at[a], char_at[b])).collect()
+        spans
+            .into_iter()
+            .map(|(a, b)| (char_at[a], char_at[b]))
+            .collect()
     }
 
     /// Shape class of every token of the analyzed document, from its ORIGINAL text, into `s.shapes`.
     fn fill_shapes(&self, text: &str, s: &mut Scratch) {
         let spans: Vec<(usize, usize)> = self.source_spans(s).collect();
         s.shapes.clear();
-        s.shapes.extend(spans.into_iter().map(|(a, b)| shape_of(text.get(a..b).unwrap_or("")) as i32));
+        s.shapes.extend(
+            spans
+                .into_iter()
+                .map(|(a, b)| shape_of(text.get(a..b).unwrap_or("")) as i32),
+        );
     }
 
     /// Shape classes of the tokens of one document.
@@ -204,7 +220,10 @@ impl Pipeline {
             }
             return Ok(());
         }
-        let v = self.vocab.as_ref().ok_or_else(|| Error::NotFitted("encode".into()))?;
+        let v = self
+            .vocab
+            .as_ref()
+            .ok_or_else(|| Error::NotFitted("encode".into()))?;
         s.ids.extend(s.toks.iter().map(|t| v.id(t)));
         Ok(())
     }
@@ -219,7 +238,10 @@ impl Pipeline {
 
     /// Tokens of one document back from ids (padding skipped, OOV buckets as the OOV token).
     pub fn decode(&self, ids: &[i32]) -> Result<Vec<String>> {
-        let v = self.vocab.as_ref().ok_or_else(|| Error::NotFitted("decode".into()))?;
+        let v = self
+            .vocab
+            .as_ref()
+            .ok_or_else(|| Error::NotFitted("decode".into()))?;
         let mut out = Vec::with_capacity(ids.len());
         for (i, &id) in ids.iter().enumerate() {
             if id == 0 {
@@ -240,7 +262,11 @@ impl Pipeline {
     }
 
     /// Tokens of a batch in flat buffers.
-    pub fn tokenize_batch(&self, texts: &[&str], check: &mut dyn FnMut() -> Result<()>) -> Result<FlatTokens> {
+    pub fn tokenize_batch(
+        &self,
+        texts: &[&str],
+        check: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<FlatTokens> {
         let ranges = chunk_ranges(texts.len(), bytes_of(texts));
         let bytes = chunk_bytes(texts, &ranges);
         let parts = map_chunks(
@@ -274,7 +300,8 @@ impl Pipeline {
             let base_b = flat.bytes.len() as i64;
             let base_t = (flat.offsets.len() - 1) as i64;
             flat.bytes.extend_from_slice(toks.bytes.as_bytes());
-            flat.offsets.extend(toks.ends.iter().map(|&e| base_b + e as i64));
+            flat.offsets
+                .extend(toks.ends.iter().map(|&e| base_b + e as i64));
             flat.row_splits.extend(rows.iter().map(|&r| base_t + r));
         }
         Ok(flat)
@@ -300,7 +327,11 @@ impl Pipeline {
             Some(width) => {
                 let mut ids = vec![0i32; n * width * k];
                 let mut lengths = vec![0i32; n];
-                let mut shapes = if with_shapes { Some(vec![0i32; n * width]) } else { None };
+                let mut shapes = if with_shapes {
+                    Some(vec![0i32; n * width])
+                } else {
+                    None
+                };
                 // hand each chunk its own disjoint slices of the output buffers
                 let mut items = Vec::with_capacity(ranges.len());
                 let (mut ids_rest, mut len_rest) = (ids.as_mut_slice(), lengths.as_mut_slice());
@@ -332,7 +363,12 @@ impl Pipeline {
                             len_out[j] = self.write_ids(&s.ids, row, k, padding, truncating) as i32;
                             if let Some(so) = shp_out.as_deref_mut() {
                                 self.fill_shapes(t, &mut s);
-                                write_row(&s.shapes, &mut so[j * width..(j + 1) * width], padding, truncating);
+                                write_row(
+                                    &s.shapes,
+                                    &mut so[j * width..(j + 1) * width],
+                                    padding,
+                                    truncating,
+                                );
                             }
                         }
                         Ok(())
@@ -340,7 +376,14 @@ impl Pipeline {
                     check,
                 )?;
                 results.into_iter().collect::<Result<Vec<()>>>()?;
-                Ok(Encoded { ids, lengths, shapes, n, width, k })
+                Ok(Encoded {
+                    ids,
+                    lengths,
+                    shapes,
+                    n,
+                    width,
+                    k,
+                })
             }
             None => {
                 let parts = map_chunks(
@@ -348,7 +391,8 @@ impl Pipeline {
                     &bytes,
                     |r| -> Result<(Vec<i32>, Vec<i32>, Vec<i32>)> {
                         let mut s = Scratch::default();
-                        let (mut ids, mut lens, mut shp) = (Vec::new(), Vec::with_capacity(r.len()), Vec::new());
+                        let (mut ids, mut lens, mut shp) =
+                            (Vec::new(), Vec::with_capacity(r.len()), Vec::new());
                         for t in &texts[r] {
                             self.analyze(t, &mut s, with_shapes);
                             self.fill_ids(&mut s)?;
@@ -364,12 +408,22 @@ impl Pipeline {
                     check,
                 )?;
                 let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
-                let width = parts.iter().flat_map(|p| p.1.iter()).copied().max().unwrap_or(0).max(0) as usize;
+                let width = parts
+                    .iter()
+                    .flat_map(|p| p.1.iter())
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
+                    .max(0) as usize;
                 let width = width.max(1);
                 let mut out = Encoded {
                     ids: vec![0; n * width * k],
                     lengths: Vec::with_capacity(n),
-                    shapes: if with_shapes { Some(vec![0; n * width]) } else { None },
+                    shapes: if with_shapes {
+                        Some(vec![0; n * width])
+                    } else {
+                        None
+                    },
                     n,
                     width,
                     k,
@@ -383,7 +437,12 @@ impl Pipeline {
                         self.write_ids(&ids[pos..pos + l * k], row, k, padding, truncating);
                         pos += l * k;
                         if let Some(so) = out.shapes.as_mut() {
-                            write_row(&shp[spos..spos + l], &mut so[row_i * width..(row_i + 1) * width], padding, truncating);
+                            write_row(
+                                &shp[spos..spos + l],
+                                &mut so[row_i * width..(row_i + 1) * width],
+                                padding,
+                                truncating,
+                            );
                             spos += l;
                         }
                         out.lengths.push(l as i32);
@@ -396,7 +455,14 @@ impl Pipeline {
     }
 
     /// Write the ids of one document (k per position) into a row of `width * k` values.
-    fn write_ids(&self, ids: &[i32], row: &mut [i32], k: usize, padding: Side, truncating: Side) -> usize {
+    fn write_ids(
+        &self,
+        ids: &[i32],
+        row: &mut [i32],
+        k: usize,
+        padding: Side,
+        truncating: Side,
+    ) -> usize {
         if k == 1 {
             return write_row(ids, row, padding, truncating);
         }
@@ -456,7 +522,11 @@ impl Pipeline {
     }
 
     /// Token and document counts of a batch.
-    pub fn count_batch(&self, texts: &[&str], check: &mut dyn FnMut() -> Result<()>) -> Result<Counts> {
+    pub fn count_batch(
+        &self,
+        texts: &[&str],
+        check: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Counts> {
         let ranges = chunk_ranges(texts.len(), bytes_of(texts));
         let bytes = chunk_bytes(texts, &ranges);
         let parts = map_chunks(
@@ -539,7 +609,10 @@ mod tests {
     #[test]
     fn unfitted_encode_is_an_error() {
         let p = Pipeline::new(Config::default()).unwrap();
-        assert!(matches!(p.encode_batch(&["x"], None, false, &mut ok()), Err(Error::NotFitted(_))));
+        assert!(matches!(
+            p.encode_batch(&["x"], None, false, &mut ok()),
+            Err(Error::NotFitted(_))
+        ));
     }
 
     #[test]

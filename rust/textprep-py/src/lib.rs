@@ -12,9 +12,9 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyList, PyString};
 use textprep_core::config::Config;
 use textprep_core::corpus::InvalidUtf8;
-use textprep_core::{artifact, hashing};
 use textprep_core::pipeline::Pipeline as CorePipeline;
 use textprep_core::vocab::Counts as CoreCounts;
+use textprep_core::{artifact, hashing};
 use textprep_core::{parallel, Error};
 
 /// Map an engine error to its Python exception (classes live in `textprep.errors`).
@@ -53,7 +53,10 @@ impl Text {
 fn code_points(s: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
     let b = s.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
     let bytes = b.cast::<PyBytes>()?.as_bytes();
-    Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
 }
 
 fn extract_text(item: &Bound<'_, PyAny>, index: Option<usize>, replace: bool) -> PyResult<Text> {
@@ -62,9 +65,19 @@ fn extract_text(item: &Bound<'_, PyAny>, index: Option<usize>, replace: bool) ->
         None => "text".to_string(),
     };
     if !item.is_instance_of::<PyString>() {
-        let tname = item.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-        let hint = if item.is_instance_of::<PyBytes>() { "; decode bytes first, e.g. b.decode('utf-8')" } else { "" };
-        return Err(PyTypeError::new_err(format!("{where_}: expected str, got {tname}{hint}")));
+        let tname = item
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
+        let hint = if item.is_instance_of::<PyBytes>() {
+            "; decode bytes first, e.g. b.decode('utf-8')"
+        } else {
+            ""
+        };
+        return Err(PyTypeError::new_err(format!(
+            "{where_}: expected str, got {tname}{hint}"
+        )));
     }
     match item.extract::<PyBackedStr>() {
         Ok(s) => Ok(Text::Borrowed(s)),
@@ -80,7 +93,15 @@ fn extract_text(item: &Bound<'_, PyAny>, index: Option<usize>, replace: bool) ->
                 )));
             }
             Ok(Text::Owned(
-                cps.into_iter().map(|c| if is_sur(c) { '\u{FFFD}' } else { char::from_u32(c).unwrap_or('\u{FFFD}') }).collect(),
+                cps.into_iter()
+                    .map(|c| {
+                        if is_sur(c) {
+                            '\u{FFFD}'
+                        } else {
+                            char::from_u32(c).unwrap_or('\u{FFFD}')
+                        }
+                    })
+                    .collect(),
             ))
         }
     }
@@ -111,7 +132,9 @@ fn run<T: Send>(
     });
     match result {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(Error::Interrupted)) => Err(pending.unwrap_or_else(|| to_pyerr(py, Error::Interrupted))),
+        Ok(Err(Error::Interrupted)) => {
+            Err(pending.unwrap_or_else(|| to_pyerr(py, Error::Interrupted)))
+        }
         Ok(Err(e)) => Err(to_pyerr(py, e)),
         Err(panic) => {
             let msg = panic
@@ -147,7 +170,10 @@ struct PyPipeline {
 impl PyPipeline {
     fn wrap(p: CorePipeline) -> Self {
         let replace = p.config().normalize.errors == textprep_core::config::Errors::Replace;
-        PyPipeline { inner: Arc::new(p), replace }
+        PyPipeline {
+            inner: Arc::new(p),
+            replace,
+        }
     }
 }
 
@@ -156,7 +182,9 @@ impl PyPipeline {
     #[new]
     fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
         let cfg = Config::from_json(config_json).map_err(|e| to_pyerr(py, e))?;
-        Ok(Self::wrap(CorePipeline::new(cfg).map_err(|e| to_pyerr(py, e))?))
+        Ok(Self::wrap(
+            CorePipeline::new(cfg).map_err(|e| to_pyerr(py, e))?,
+        ))
     }
 
     /// The config as JSON.
@@ -182,13 +210,21 @@ impl PyPipeline {
         run(py, move |_| Ok(p.offsets(t.as_str())))
     }
 
-    fn shapes<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<i32>>> {
+    fn shapes<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<i32>>> {
         let t = extract_text(text, None, self.replace)?;
         let p = self.inner.clone();
         Ok(run(py, move |_| Ok(p.shapes(t.as_str())))?.into_pyarray(py))
     }
 
-    fn encode<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<i32>>> {
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<i32>>> {
         let t = extract_text(text, None, self.replace)?;
         let p = self.inner.clone();
         Ok(run(py, move |_| p.encode(t.as_str()))?.into_pyarray(py))
@@ -204,19 +240,32 @@ impl PyPipeline {
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyList>,
-    ) -> PyResult<(Bound<'py, PyArray1<u8>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
+    ) -> PyResult<(
+        Bound<'py, PyArray1<u8>>,
+        Bound<'py, PyArray1<i64>>,
+        Bound<'py, PyArray1<i64>>,
+    )> {
         let t = extract_texts(texts, self.replace)?;
         let p = self.inner.clone();
         let f = run(py, move |check| p.tokenize_batch(&strs(&t), check))?;
-        Ok((f.bytes.into_pyarray(py), f.offsets.into_pyarray(py), f.row_splits.into_pyarray(py)))
+        Ok((
+            f.bytes.into_pyarray(py),
+            f.offsets.into_pyarray(py),
+            f.row_splits.into_pyarray(py),
+        ))
     }
 
     /// Lists of str per document; repeated tokens share one str object.
-    fn tokenize_lists<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyList>> {
+    fn tokenize_lists<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyList>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let t = extract_texts(texts, self.replace)?;
         let p = self.inner.clone();
         let f = run(py, move |check| p.tokenize_batch(&strs(&t), check))?;
-        let mut cache: std::collections::HashMap<&[u8], Bound<'py, PyString>> = std::collections::HashMap::new();
+        let mut cache: std::collections::HashMap<&[u8], Bound<'py, PyString>> =
+            std::collections::HashMap::new();
         let rows = PyList::empty(py);
         for d in 0..f.row_splits.len() - 1 {
             let (a, b) = (f.row_splits[d] as usize, f.row_splits[d + 1] as usize);
@@ -224,7 +273,10 @@ impl PyPipeline {
             for j in a..b {
                 let bytes = &f.bytes[f.offsets[j] as usize..f.offsets[j + 1] as usize];
                 let s = cache.entry(bytes).or_insert_with(|| {
-                    PyString::new(py, std::str::from_utf8(bytes).expect("engine tokens are UTF-8"))
+                    PyString::new(
+                        py,
+                        std::str::from_utf8(bytes).expect("engine tokens are UTF-8"),
+                    )
                 });
                 row.append(s.clone())?;
             }
@@ -242,12 +294,22 @@ impl PyPipeline {
         texts: &Bound<'py, PyList>,
         maxlen: Option<usize>,
         shapes: bool,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyArray1<i32>>, Option<Bound<'py, PyAny>>)> {
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        Bound<'py, PyArray1<i32>>,
+        Option<Bound<'py, PyAny>>,
+    )> {
         let t = extract_texts(texts, self.replace)?;
         let p = self.inner.clone();
-        let e = run(py, move |check| p.encode_batch(&strs(&t), maxlen, shapes, check))?;
+        let e = run(py, move |check| {
+            p.encode_batch(&strs(&t), maxlen, shapes, check)
+        })?;
         let ids = e.ids.into_pyarray(py);
-        let ids = if e.k > 1 { ids.reshape([e.n, e.width, e.k])?.into_any() } else { ids.reshape([e.n, e.width])?.into_any() };
+        let ids = if e.k > 1 {
+            ids.reshape([e.n, e.width, e.k])?.into_any()
+        } else {
+            ids.reshape([e.n, e.width])?.into_any()
+        };
         let shp = match e.shapes {
             Some(s) => Some(s.into_pyarray(py).reshape([e.n, e.width])?.into_any()),
             None => None,
@@ -270,7 +332,9 @@ impl PyPipeline {
     fn count(&self, py: Python<'_>, texts: &Bound<'_, PyList>) -> PyResult<PyCounts> {
         let t = extract_texts(texts, self.replace)?;
         let p = self.inner.clone();
-        Ok(PyCounts { inner: run(py, move |check| p.count_batch(&strs(&t), check))? })
+        Ok(PyCounts {
+            inner: run(py, move |check| p.count_batch(&strs(&t), check))?,
+        })
     }
 
     /// Token/document counts of corpus files (Rust reads and streams them).
@@ -278,7 +342,9 @@ impl PyPipeline {
     fn count_files(&self, py: Python<'_>, paths: Vec<String>, errors: &str) -> PyResult<PyCounts> {
         let policy = InvalidUtf8::parse(errors).map_err(|e| to_pyerr(py, e))?;
         let p = self.inner.clone();
-        Ok(PyCounts { inner: run(py, move |check| p.count_files(&paths, policy, check))? })
+        Ok(PyCounts {
+            inner: run(py, move |check| p.count_files(&paths, policy, check))?,
+        })
     }
 
     /// A new pipeline with a vocabulary fitted on `counts`.
@@ -318,12 +384,18 @@ impl PyPipeline {
     }
 
     fn vocab_tokens(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        let v = self.inner.vocab().ok_or_else(|| to_pyerr(py, Error::NotFitted("vocab".into())))?;
+        let v = self
+            .inner
+            .vocab()
+            .ok_or_else(|| to_pyerr(py, Error::NotFitted("vocab".into())))?;
         Ok(v.tokens().iter().map(|t| t.to_string()).collect())
     }
 
     fn token_id(&self, py: Python<'_>, token: &str) -> PyResult<i32> {
-        let v = self.inner.vocab().ok_or_else(|| to_pyerr(py, Error::NotFitted("vocab".into())))?;
+        let v = self
+            .inner
+            .vocab()
+            .ok_or_else(|| to_pyerr(py, Error::NotFitted("vocab".into())))?;
         Ok(v.id(token))
     }
 }
@@ -339,7 +411,9 @@ struct PyCounts {
 impl PyCounts {
     #[new]
     fn new() -> Self {
-        PyCounts { inner: CoreCounts::new() }
+        PyCounts {
+            inner: CoreCounts::new(),
+        }
     }
 
     fn merge(&mut self, other: &PyCounts) {
@@ -380,7 +454,8 @@ fn hash_tokens<'py>(
         serde_json::to_string(algorithm).unwrap_or_default()
     );
     let cfg = Config::from_json(&cfg_json).map_err(|e| to_pyerr(py, e))?;
-    let h = hashing::Hasher::new(&cfg.hashing).ok_or_else(|| PyValueError::new_err("n_buckets is required"))?;
+    let h = hashing::Hasher::new(&cfg.hashing)
+        .ok_or_else(|| PyValueError::new_err("n_buckets is required"))?;
     let n = toks.len();
     let (ids, signs) = run(py, move |_| {
         let mut ids = Vec::with_capacity(n * k as usize);
@@ -395,7 +470,10 @@ fn hash_tokens<'py>(
         Ok((ids, signs))
     })?;
     let shape = [n, k as usize];
-    Ok((ids.into_pyarray(py).reshape(shape)?.into_any(), signs.into_pyarray(py).reshape(shape)?.into_any()))
+    Ok((
+        ids.into_pyarray(py).reshape(shape)?.into_any(),
+        signs.into_pyarray(py).reshape(shape)?.into_any(),
+    ))
 }
 
 /// The default config as JSON (every leaf present).
@@ -407,7 +485,9 @@ fn default_config_json() -> String {
 /// Validate a config JSON and return it normalized (every leaf present).
 #[pyfunction]
 fn check_config_json(py: Python<'_>, s: &str) -> PyResult<String> {
-    Config::from_json(s).map(|c| c.to_json()).map_err(|e| to_pyerr(py, e))
+    Config::from_json(s)
+        .map(|c| c.to_json())
+        .map_err(|e| to_pyerr(py, e))
 }
 
 /// Set the number of threads (0 = default).
