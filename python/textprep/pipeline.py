@@ -167,6 +167,57 @@ class Counts:
     def __repr__(self) -> str:
         return f"Counts(tokens={len(self)}, n_docs={self.n_docs})"
 
+    def most_common(self, n: int | None = None) -> list[tuple[str, int, int]]:
+        """``(token, tf, df)`` ranked by (tf desc, token asc), the vocabulary order.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().count(["b a b"]).most_common(1)
+        [('b', 2, 1)]
+        """
+        return [(str(t), int(tf), int(df)) for t, tf, df in self._core.most_common(n)]
+
+    def set_cap(self, cap: int | None) -> Counts:
+        """Bound memory: keep about ``cap`` distinct tokens (pruning at 2 * cap to the ``cap`` most frequent).
+
+        Guarantee (space-saving style): every token whose true count exceeds ``pruned_max`` is kept, and a kept
+        token's count is at most ``pruned_max`` above its true count; without a cap counting is exact.
+
+        >>> import textprep as tp
+        >>> c = tp.Counts().set_cap(1000)
+        >>> c.pruned_max
+        0
+        """
+        if cap is not None and (not isinstance(cap, int) or cap < 1):
+            raise ConfigError(f"cap must be a positive int or None, got {cap!r}")
+        self._core.set_cap(cap)
+        return self
+
+    @property
+    def pruned_max(self) -> int:
+        """The largest count ever pruned (0 when counting is exact)."""
+        return int(self._core.pruned_max())
+
+    def to_json(self) -> str:
+        """Serialize (byte-stable: tokens sorted) to send counts between processes or machines.
+
+        >>> import textprep as tp
+        >>> c = tp.Pipeline().count(["x y"])
+        >>> tp.Counts.from_json(c.to_json())["x"]
+        (1, 1)
+        """
+        return str(self._core.to_json())
+
+    @classmethod
+    def from_json(cls, text: str) -> Counts:
+        """Rebuild counts from ``to_json`` output (``ArtifactError`` when malformed)."""
+        return cls(_core.Counts.from_json(text))
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"counts": self.to_json()}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self._core = _core.Counts.from_json(state["counts"])
+
 
 class Pipeline:
     """Text to ids: normalize -> tokenize -> vocabulary or hashing -> padded ``int32`` arrays.
@@ -191,8 +242,8 @@ class Pipeline:
         or ``"bert"`` (see README, Compatibility presets).
 
         >>> import textprep as tp
-        >>> tp.Pipeline.preset("sklearn").tokenize("Hello, World! a I'm")
-        ['hello', 'world', 'im']
+        >>> tp.Pipeline.preset("sklearn").tokenize("Hello, World! I'm fine")
+        ['hello', 'world', 'fine']
         """
         return cls(preset_config(name, **overrides))
 
@@ -441,6 +492,29 @@ class Pipeline:
         write_text_atomic(os.path.join(out, "manifest.json"), json.dumps(manifest, indent=1))
         return manifest
 
+    def encode_bag(
+        self, texts: Iterable[str], mode: str = "count", sparse: bool = True, norm: str | None = None
+    ) -> Any:
+        """Bag of ids per text: a ``scipy.sparse.csr_matrix`` float32 of shape (n, id_space) (dense with
+        ``sparse=False``). Column = id (vocabulary order, not scikit-learn's alphabetical order; a hashed id in the
+        configured layout). ``mode``: ``"count"``, ``"multi_hot"`` or ``"tf_idf"`` (scikit-learn's smooth idf;
+        needs a fitted vocabulary). ``norm="l2"`` normalizes rows. With ``Pipeline.preset("sklearn",
+        hash="murmur3_32", n_buckets=N)`` the count bag equals ``HashingVectorizer(n_features=N, norm=None)``.
+
+        >>> import textprep as tp
+        >>> pipe = tp.Pipeline().fit(["a b b"])
+        >>> pipe.encode_bag(["b b a c"]).toarray().tolist()
+        [[0.0, 1.0, 2.0, 1.0]]
+        """
+        if norm not in (None, "l2"):
+            raise ConfigError(f"norm={norm!r} is not one of None, 'l2'")
+        import scipy.sparse
+
+        items = as_text_list(texts)
+        data, indices, indptr, n_cols = self._core.encode_bag(items, mode, norm == "l2")
+        matrix = scipy.sparse.csr_matrix((data, indices, indptr), shape=(len(items), n_cols))
+        return matrix if sparse else matrix.toarray()
+
     # -- fitting ---------------------------------------------------------------------------------------------
     def count(self, texts: Iterable[str]) -> Counts:
         """Token and document counts of ``texts`` (consumed in chunks), mergeable across workers.
@@ -517,6 +591,26 @@ class Pipeline:
             raise TypeError(f"fit_counts expects textprep.Counts, got {type(counts).__name__}")
         self._core = self._core.fit_counts(counts._core)
         return self
+
+    def extend_vocab(self, texts_or_counts: Iterable[str] | Counts, max_new: int | None = None) -> int:
+        """Append tokens first seen in ``texts_or_counts`` after the existing ids (ranked by count desc, token
+        asc; ``min_freq``/``max_df``/``max_tokens`` apply). Existing ids never change, so a deployed model keeps
+        working and new embedding rows can be appended. Returns how many tokens were added.
+
+        >>> import textprep as tp
+        >>> pipe = tp.Pipeline().fit(["old phone"])
+        >>> before = pipe.encode("old phone").tolist()
+        >>> pipe.extend_vocab(["hoverboard hoverboard old"])
+        1
+        >>> pipe.encode("old phone hoverboard").tolist() == before + [4]
+        True
+        """
+        counts = texts_or_counts if isinstance(texts_or_counts, Counts) else self.count(texts_or_counts)
+        if max_new is not None and (not isinstance(max_new, int) or max_new < 0):
+            raise ConfigError(f"max_new must be an int >= 0 or None, got {max_new!r}")
+        core, added = self._core.extend_vocab(counts._core, max_new)
+        self._core = core
+        return int(added)
 
     @classmethod
     def from_counts(cls, counts: Counts, config: dict[str, Any] | None = None, /, **options: Any) -> Pipeline:

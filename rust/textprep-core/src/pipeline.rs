@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use crate::config::{Config, Side};
-use crate::encode::write_row;
+use crate::encode::{idf, write_row, BagMode, CsrBuilder};
 use crate::hashing::Hasher;
 use crate::normalize::{Normalized, Normalizer};
 use crate::parallel::{chunk_ranges, map_chunks};
@@ -519,6 +519,81 @@ impl Pipeline {
             splits.extend(ends.into_iter().map(|e| base + e));
         }
         Ok((values, splits))
+    }
+
+    /// Bag of ids per document as CSR (`indptr`, `indices`, `data`) with `id_space` columns: column = id (a
+    /// vocabulary id, or a hashed id in the configured layout). With hashing and `signed`, each occurrence adds
+    /// the hash sign (scikit-learn's `alternate_sign`). `TfIdf` needs a fitted vocabulary (document frequencies).
+    pub fn encode_bag(
+        &self,
+        texts: &[&str],
+        mode: BagMode,
+        l2_normalize: bool,
+        check: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<(CsrBuilder, usize)> {
+        let n_cols = self.id_space()?;
+        let idf = match (mode, &self.vocab, &self.hasher) {
+            (BagMode::TfIdf, Some(v), None) => Some(idf(&v.df_by_id(), v.n_docs())),
+            (BagMode::TfIdf, _, _) => {
+                return Err(Error::config(
+                    "mode",
+                    "'tf_idf' needs document frequencies from a fitted vocabulary; hashed pipelines support \
+                     'count' and 'multi_hot'",
+                ))
+            }
+            _ => None,
+        };
+        let signed = self.config.hashing.signed;
+        let k = self.ids_per_token() as u32;
+        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
+        let bytes = chunk_bytes(texts, &ranges);
+        let parts = map_chunks(
+            ranges,
+            &bytes,
+            |r| {
+                let mut s = Scratch::default();
+                let mut csr = CsrBuilder::with_capacity(r.len(), 0);
+                let mut pairs: Vec<(i32, f32)> = Vec::new();
+                for t in &texts[r] {
+                    self.analyze(t, &mut s, false);
+                    pairs.clear();
+                    match (&self.hasher, &self.vocab) {
+                        (Some(h), _) => {
+                            for tok in s.toks.iter() {
+                                for i in 0..k {
+                                    let (id, sign) = h.bucket(tok, i);
+                                    pairs.push((id, if signed { sign } else { 1.0 }));
+                                }
+                            }
+                        }
+                        (None, Some(v)) => pairs.extend(s.toks.iter().map(|tok| (v.id(tok), 1.0))),
+                        (None, None) => {}
+                    }
+                    csr.add_row(pairs.iter().copied(), mode, idf.as_deref(), l2_normalize);
+                }
+                csr
+            },
+            check,
+        )?;
+        let mut out = CsrBuilder::with_capacity(texts.len(), parts.iter().map(|p| p.nnz()).sum());
+        for p in parts {
+            out.append(p);
+        }
+        Ok((out, n_cols))
+    }
+
+    /// A new pipeline whose vocabulary gains the new tokens of `counts` after the existing ids (no renumbering).
+    pub fn extend_vocab(
+        &self,
+        counts: &Counts,
+        max_new: Option<usize>,
+    ) -> Result<(Pipeline, usize)> {
+        let mut v = self
+            .vocab
+            .clone()
+            .ok_or_else(|| Error::NotFitted("extend_vocab".into()))?;
+        let added = v.extend(counts, &self.config.vocab, max_new);
+        Ok((self.with_vocab(v), added))
     }
 
     /// Token and document counts of a batch.

@@ -12,6 +12,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyList, PyString};
 use textprep_core::config::Config;
 use textprep_core::corpus::InvalidUtf8;
+use textprep_core::encode::BagMode;
 use textprep_core::pipeline::Pipeline as CorePipeline;
 use textprep_core::vocab::Counts as CoreCounts;
 use textprep_core::{artifact, hashing};
@@ -317,6 +318,7 @@ impl PyPipeline {
         Ok((ids, e.lengths.into_pyarray(py), shp))
     }
 
+    #[allow(clippy::type_complexity)]
     fn encode_ragged<'py>(
         &self,
         py: Python<'py>,
@@ -326,6 +328,57 @@ impl PyPipeline {
         let p = self.inner.clone();
         let (v, s) = run(py, move |check| p.encode_ragged(&strs(&t), check))?;
         Ok((v.into_pyarray(py), s.into_pyarray(py)))
+    }
+
+    /// Bag of ids as CSR parts: (data f32, indices i32, indptr i64, n_cols).
+    #[allow(clippy::type_complexity)]
+    fn encode_bag<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyList>,
+        mode: &str,
+        l2: bool,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<f32>>,
+        Bound<'py, PyArray1<i32>>,
+        Bound<'py, PyArray1<i64>>,
+        usize,
+    )> {
+        let mode: BagMode = serde_json::from_value(serde_json::Value::String(mode.to_owned()))
+            .map_err(|_| {
+                to_pyerr(
+                    py,
+                    Error::config(
+                        "mode",
+                        format!("{mode:?} is not one of 'multi_hot', 'count', 'tf_idf'"),
+                    ),
+                )
+            })?;
+        let t = extract_texts(texts, self.replace)?;
+        let p = self.inner.clone();
+        let (csr, n_cols) = run(py, move |check| p.encode_bag(&strs(&t), mode, l2, check))?;
+        let (indptr, indices, data) = csr.into_parts();
+        Ok((
+            data.into_pyarray(py),
+            indices.into_pyarray(py),
+            indptr.into_pyarray(py),
+            n_cols,
+        ))
+    }
+
+    /// A new pipeline with new tokens appended after the existing ids, and how many were added.
+    #[pyo3(signature = (counts, max_new=None))]
+    fn extend_vocab(
+        &self,
+        py: Python<'_>,
+        counts: &PyCounts,
+        max_new: Option<usize>,
+    ) -> PyResult<(Self, usize)> {
+        let (p, n) = self
+            .inner
+            .extend_vocab(&counts.inner, max_new)
+            .map_err(|e| to_pyerr(py, e))?;
+        Ok((Self::wrap(p), n))
     }
 
     /// Token/document counts of a batch.
@@ -434,6 +487,36 @@ impl PyCounts {
 
     fn copy(&self) -> Self {
         self.clone()
+    }
+
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    #[staticmethod]
+    fn from_json(py: Python<'_>, s: &str) -> PyResult<Self> {
+        CoreCounts::from_json(s)
+            .map(|inner| PyCounts { inner })
+            .map_err(|e| to_pyerr(py, e))
+    }
+
+    /// (token, tf, df) ranked by (tf desc, token asc); all when `n` is None.
+    #[pyo3(signature = (n=None))]
+    fn most_common(&self, n: Option<usize>) -> Vec<(String, u64, u64)> {
+        let mut all: Vec<(&str, u64, u64)> = self.inner.iter().collect();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        all.into_iter()
+            .take(n.unwrap_or(usize::MAX))
+            .map(|(t, tf, df)| (t.to_owned(), tf, df))
+            .collect()
+    }
+
+    fn set_cap(&mut self, cap: Option<usize>) {
+        self.inner.set_cap(cap);
+    }
+
+    fn pruned_max(&self) -> u64 {
+        self.inner.pruned_max()
     }
 }
 
