@@ -39,8 +39,8 @@ def hash_tokens(
     """
     if algorithm not in ALGORITHMS:
         raise ConfigError(f"algorithm={algorithm!r} is not one of {', '.join(ALGORITHMS)}")
-    if not isinstance(n_buckets, int) or not 1 <= n_buckets <= 2**31 - 2:
-        raise ConfigError(f"n_buckets must be an int in 1..{2**31 - 2}, got {n_buckets!r}")
+    if not isinstance(n_buckets, int) or not 1 <= n_buckets <= 2**31 - 1:
+        raise ConfigError(f"n_buckets must be an int in 1..{2**31 - 1}, got {n_buckets!r}")
     if not isinstance(k, int) or not 1 <= k <= 8:
         raise ConfigError(f"k must be an int in 1..8, got {k!r}")
     if not isinstance(seed, int) or not 0 <= seed < 2**32:

@@ -14,9 +14,31 @@ pub const FORMAT: &str = "textprep.pipeline";
 /// The newest artifact format version this build reads and the one it writes.
 pub const FORMAT_VERSION: u64 = 1;
 
-/// Behaviour fingerprint: a stable hash of the format version, the config and the vocabulary tokens.
+/// Remove from `v` every leaf equal to the same leaf of `default` (so fields added later with a default that keeps
+/// the old behaviour do not change the fingerprint of an existing artifact).
+fn strip_defaults(v: &mut Value, default: &Value) {
+    if let (Value::Object(m), Value::Object(d)) = (v, default) {
+        m.retain(|k, val| match d.get(k) {
+            Some(dv) if dv == val => false,
+            Some(dv) if val.is_object() => {
+                strip_defaults(val, dv);
+                !val.as_object().is_some_and(|o| o.is_empty())
+            }
+            _ => true,
+        });
+    }
+}
+
+/// Behaviour fingerprint: a stable hash of the format version, the non-default config leaves (the informational
+/// `preset` name excluded) and the vocabulary tokens.
 pub fn fingerprint(p: &Pipeline) -> String {
-    let mut buf = format!("{FORMAT}/{FORMAT_VERSION}\n{}\n", p.config().to_json());
+    let mut cfg: Value = serde_json::from_str(&p.config().to_json()).expect("config is JSON");
+    let default: Value = serde_json::from_str(&Config::default().to_json()).expect("config is JSON");
+    if let Value::Object(m) = &mut cfg {
+        m.remove("preset");
+    }
+    strip_defaults(&mut cfg, &default);
+    let mut buf = format!("{FORMAT}/{FORMAT_VERSION}\n{cfg}\n");
     if let Some(v) = p.vocab() {
         for t in v.tokens() {
             buf.push_str(t);
@@ -159,4 +181,65 @@ pub fn from_json(s: &str) -> Result<Pipeline> {
         )));
     }
     Ok(pipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FROZEN: &str = include_str!("../../../tests/data/artifacts/pipeline_v1.json");
+
+    #[test]
+    fn frozen_v1_artifact_loads_and_round_trips() {
+        let p = from_json(FROZEN).expect("the frozen v1 artifact must keep loading");
+        assert_eq!(p.config().vocab.num_oov_buckets, 2);
+        let again = from_json(&to_json(&p)).unwrap();
+        assert_eq!(fingerprint(&again), fingerprint(&p));
+    }
+
+    #[test]
+    fn frozen_v1_golden_ids() {
+        let golden: Value =
+            serde_json::from_str(include_str!("../../../tests/data/golden/pipeline_v1_outputs.json")).unwrap();
+        let p = from_json(FROZEN).unwrap();
+        let texts: Vec<&str> = golden["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        let e = p.encode_batch(&texts, None, true, &mut || Ok(())).unwrap();
+        let want: Vec<i32> = golden["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row.as_array().unwrap().iter().map(|x| x.as_i64().unwrap() as i32))
+            .collect();
+        assert_eq!(e.ids, want);
+        let want_shapes: Vec<i32> = golden["shapes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| row.as_array().unwrap().iter().map(|x| x.as_i64().unwrap() as i32))
+            .collect();
+        assert_eq!(e.shapes.unwrap(), want_shapes);
+    }
+
+    #[test]
+    fn newer_version_truncated_and_tampered() {
+        let newer = FROZEN.replace("\"format_version\": 1", "\"format_version\": 9");
+        assert_eq!(from_json(&newer).unwrap_err(), Error::ArtifactVersion { found: 9, supported: 1 });
+        let cut = &FROZEN[..FROZEN.len() / 2];
+        assert!(from_json(cut).unwrap_err().to_string().contains("truncated"));
+        let tampered = FROZEN.replacen("\"fox\"", "\"f0x\"", 1);
+        assert!(from_json(&tampered).unwrap_err().to_string().contains("fingerprint mismatch"));
+        let dup = FROZEN.replacen("\"fox\"", "\"the\"", 1);
+        assert!(from_json(&dup).unwrap_err().to_string().contains("duplicate token 'the'"));
+    }
+
+    #[test]
+    fn defaults_do_not_enter_the_fingerprint() {
+        let a = Pipeline::new(Config::default()).unwrap();
+        let mut c = Config::default();
+        c.preset = Some("x".into());
+        assert_eq!(fingerprint(&a), fingerprint(&Pipeline::new(c).unwrap()));
+        let mut c = Config::default();
+        c.normalize.case = crate::config::CaseMode::Keep;
+        assert_ne!(fingerprint(&a), fingerprint(&Pipeline::new(c).unwrap()));
+    }
 }

@@ -453,11 +453,13 @@ impl Config {
             }
         }
         if let Some(n) = self.hashing.n_buckets {
-            if n == 0 || n > i32::MAX as u32 - 1 {
-                return Err(Error::config(
-                    "hashing.n_buckets",
-                    format!("{n} must be in 1..={}", i32::MAX - 1),
-                ));
+            // ids are int32: the padded layout needs room for id n, the raw layout only for n - 1
+            let max = match self.hashing.layout {
+                HashLayout::Padded => i32::MAX as u32 - 1,
+                HashLayout::Raw => i32::MAX as u32,
+            };
+            if n == 0 || n > max {
+                return Err(Error::config("hashing.n_buckets", format!("{n} must be in 1..={max}")));
             }
         }
         if self.hashing.num_hashes == 0 || self.hashing.num_hashes > 8 {

@@ -297,11 +297,11 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// A hasher when `n_buckets` is set (None without it, or when it is 0 or above `i32::MAX - 1`, which the
-    /// config validation rejects anyway).
+    /// A hasher when `n_buckets` is set (None without it, or when it is 0 or above `i32::MAX`, which the
+    /// config validation rejects anyway, with the tighter `i32::MAX - 1` for the padded layout).
     pub fn new(cfg: &HashingConfig) -> Option<Hasher> {
         let n = cfg.n_buckets?;
-        if n == 0 || n > i32::MAX as u32 - 1 {
+        if n == 0 || n > i32::MAX as u32 {
             return None;
         }
         Some(Hasher {
