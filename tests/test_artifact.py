@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import textprep as tp
 
 DATA = Path(__file__).parent / "data"
@@ -70,10 +69,22 @@ def _doc() -> dict:
         (lambda d: d.update(format_version=2), tp.ArtifactVersionError, "newer than this textprep"),
         (lambda d: d.update(format="something.else"), tp.ArtifactError, "not a textprep pipeline"),
         (lambda d: d.pop("config"), tp.ArtifactError, "missing field 'config'"),
-        (lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, "the"), tp.ArtifactError, "duplicate token 'the'"),
-        (lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, "f0x"), tp.ArtifactError, "fingerprint mismatch"),
+        (
+            lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, "the"),
+            tp.ArtifactError,
+            "duplicate token 'the'",
+        ),
+        (
+            lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, "f0x"),
+            tp.ArtifactError,
+            "fingerprint mismatch",
+        ),
         (lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, ""), tp.ArtifactError, "empty"),
-        (lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, 7), tp.ArtifactError, "tokens[2] is not a string"),
+        (
+            lambda d: d["state"]["vocab"]["tokens"].__setitem__(2, 7),
+            tp.ArtifactError,
+            "tokens[2] is not a string",
+        ),
         (lambda d: d["state"]["vocab"]["df"].pop(), tp.ArtifactError, "state.vocab.df has"),
         (lambda d: d["config"]["normalize"].update(case="upper"), tp.ArtifactError, "normalize.case"),
         (lambda d: d.update(fingerprint="0" * 16), tp.ArtifactError, "fingerprint mismatch"),

@@ -11,7 +11,11 @@ import textprep as tp
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "textprep.cli", *args], input=stdin, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "textprep.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

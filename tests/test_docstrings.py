@@ -7,18 +7,21 @@ import importlib
 import pkgutil
 
 import pytest
-
 import textprep
 
 MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(textprep.__path__, "textprep.") if not m.name.split(".")[-1].startswith("_")
+    m.name
+    for m in pkgutil.walk_packages(textprep.__path__, "textprep.")
+    if not m.name.split(".")[-1].startswith("_")
 )
 
 
 @pytest.mark.parametrize("name", ["textprep", *MODULES])
 def test_doctests(name):
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    result = doctest.testmod(
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False
+    )
     assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
 
 

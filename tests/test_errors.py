@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import textprep as tp
 
 
@@ -78,6 +77,14 @@ def test_non_iterable(pipe):
 
 
 def test_no_panic_exception_on_hostile_input(pipe):
-    nasty = ["\x00" * 10, "\u0301" * 10_000, "a\u0301" * 1000, "\ufeff\u200b", "👩‍👩‍👧" * 100, "\U0010ffff", "" ]
+    nasty = [
+        "\x00" * 10,
+        "\u0301" * 10_000,
+        "a\u0301" * 1000,
+        "\ufeff\u200b",
+        "👩‍👩‍👧" * 100,
+        "\U0010ffff",
+        "",
+    ]
     out = pipe.encode_batch(nasty)
     assert out.ids.shape[0] == len(nasty)

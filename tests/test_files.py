@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-
 import textprep as tp
 
 
@@ -33,7 +32,7 @@ def test_invalid_utf8_policies_name_file_and_line(tmp_path):
 
 
 def test_missing_file():
-    with pytest.raises(FileNotFoundError, match="nope.txt"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
         tp.Pipeline().fit_files("/nonexistent/nope.txt")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import textprep as tp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import textprep as tp
 from tests.conftest import EDGE_CASES
 
 sklearn_utils = pytest.importorskip("sklearn.utils")
@@ -17,7 +17,11 @@ WORDS = ["", "a", "apple", "Straße", "日本語", "👍🏽", "x" * 100, "don't
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(max_size=30), min_size=1, max_size=20), st.integers(0, 2**31 - 1), st.integers(1, 2**31 - 2))
+@given(
+    st.lists(st.text(max_size=30), min_size=1, max_size=20),
+    st.integers(0, 2**31 - 1),
+    st.integers(1, 2**31 - 2),
+)
 def test_murmur3_equals_sklearn(tokens, seed, n):
     ids, signs = tp.hash_tokens(tokens, n, algorithm="murmur3_32", seed=seed, signed=True)
     for t, i, s in zip(tokens, ids, signs, strict=True):
@@ -42,8 +46,9 @@ def test_hashing_vectorizer_counts_equal(en_lines, multi_lines, alternate_sign, 
 
 def test_hashing_vectorizer_binary_and_ngrams(en_lines):
     texts = en_lines[:100]
-    hv = sklearn_text.HashingVectorizer(n_features=2**18, norm=None, ngram_range=(1, 2), binary=True,
-                                        alternate_sign=False)
+    hv = sklearn_text.HashingVectorizer(
+        n_features=2**18, norm=None, ngram_range=(1, 2), binary=True, alternate_sign=False
+    )
     pipe = tp.Pipeline.preset("sklearn", hash="murmur3_32", n_buckets=2**18, signed=False, ngrams=[1, 2])
     assert np.array_equal(pipe.encode_bag(texts, mode="multi_hot").toarray(), hv.transform(texts).toarray())
 
@@ -64,7 +69,9 @@ def test_keras_preset_hashed_pipeline_matches_hashing_layer(en_lines):
     tokens = [t for doc in pipe.tokenize_batch(en_lines[:50]) for t in doc]
     values, _ = pipe.encode_ragged(en_lines[:50])
     layer = keras.layers.Hashing(num_bins=5000)
-    assert values.tolist() == keras.ops.convert_to_numpy(layer(np.array(tokens, dtype=object))).ravel().tolist()
+    assert (
+        values.tolist() == keras.ops.convert_to_numpy(layer(np.array(tokens, dtype=object))).ravel().tolist()
+    )
 
 
 def test_k_hashes_and_padded_layout():
@@ -87,7 +94,12 @@ def test_seed_changes_ids_and_is_stored():
 
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
-    [({"algorithm": "md5"}, "algorithm"), ({"k": 0}, "k must"), ({"seed": -1}, "seed"), ({"n_buckets": 0}, "n_buckets")],
+    [
+        ({"algorithm": "md5"}, "algorithm"),
+        ({"k": 0}, "k must"),
+        ({"seed": -1}, "seed"),
+        ({"n_buckets": 0}, "n_buckets"),
+    ],
 )
 def test_hash_tokens_validation(kwargs, needle):
     args = {"tokens": ["a"], "n_buckets": 10, **kwargs}
@@ -102,8 +114,13 @@ def test_hashes_identical_across_processes_and_hash_seeds():
 
     code = "import textprep as tp; print(tp.hash_tokens(['apple', 'Straße'], 2**31 - 2).tolist())"
     outs = {
-        subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
-                       capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         for seed in ("0", "1", "12345")
     }
     assert len(outs) == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import textprep as tp
 
 
@@ -48,7 +47,7 @@ def test_invalid_config_names_field_and_allowed_values(kwargs, needle):
 
 
 def test_bad_enum_lists_allowed_values():
-    with pytest.raises(tp.ConfigError, match="keep.*lower.*fold"):
+    with pytest.raises(tp.ConfigError, match=r"keep.*lower.*fold"):
         tp.Pipeline(case="upper")
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+import textprep as tp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import textprep as tp
 from tests.conftest import EDGE_CASES
 
 sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
@@ -23,13 +23,33 @@ hf_pre = pytest.importorskip("tokenizers.pre_tokenizers")
 
 # Blocks a demanding user's text comes from; generated characters must be assigned in Python's Unicode version.
 _RANGES = [
-    (0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x900, 0x97F),
-    (0xE00, 0xE7F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20C0), (0x2100, 0x218B), (0x2460, 0x24FF),
-    (0x3000, 0x303F), (0x3040, 0x30FF), (0x4E00, 0x4E80), (0xAC00, 0xAC40), (0xFB00, 0xFB06), (0xFF01, 0xFF5E),
-    (0x1F300, 0x1F320), (0x1F600, 0x1F64F), (0x1F1E6, 0x1F1FF),
+    (0x20, 0x7E),
+    (0xA0, 0x24F),
+    (0x300, 0x36F),
+    (0x370, 0x3FF),
+    (0x400, 0x4FF),
+    (0x900, 0x97F),
+    (0xE00, 0xE7F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20C0),
+    (0x2100, 0x218B),
+    (0x2460, 0x24FF),
+    (0x3000, 0x303F),
+    (0x3040, 0x30FF),
+    (0x4E00, 0x4E80),
+    (0xAC00, 0xAC40),
+    (0xFB00, 0xFB06),
+    (0xFF01, 0xFF5E),
+    (0x1F300, 0x1F320),
+    (0x1F600, 0x1F64F),
+    (0x1F1E6, 0x1F1FF),
 ]
 ALPHABET = [
-    chr(c) for a, b in _RANGES for c in range(a, b + 1) if unicodedata.category(chr(c)) not in ("Cn", "Cs", "Co")
+    chr(c)
+    for a, b in _RANGES
+    for c in range(a, b + 1)
+    if unicodedata.category(chr(c)) not in ("Cn", "Cs", "Co")
 ] + list("\t\n\r \u00a0\u200b\u200d\ufe0f\u00ad")
 TEXT = st.text(alphabet=st.sampled_from(ALPHABET), max_size=60)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

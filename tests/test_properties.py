@@ -5,19 +5,23 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import textprep as tp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import textprep as tp
 from tests.test_presets import ALPHABET
 
-TEXT = st.lists(st.sampled_from([*ALPHABET, "<b>", "</p>", "&amp;", "ﬁ", "ß", "İ", "é", "e\u0301"]), max_size=40).map("".join)
+TEXT = st.lists(
+    st.sampled_from([*ALPHABET, "<b>", "</p>", "&amp;", "ﬁ", "ß", "İ", "é", "e\u0301"]), max_size=40
+).map("".join)
 TEXTS = st.lists(TEXT, max_size=12)
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 IDENTITY = tp.Pipeline(unicode="none", case="keep", strip_control=False, split="whitespace.v1")
 DEFAULT = tp.Pipeline()
-HEAVY = tp.Pipeline(strip_html=True, case="fold", accents="strip", url="replace", number="replace", emoji="replace")
+HEAVY = tp.Pipeline(
+    strip_html=True, case="fold", accents="strip", url="replace", number="replace", emoji="replace"
+)
 
 
 @FAST

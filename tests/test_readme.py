@@ -27,5 +27,7 @@ def test_readme_python_examples_run(capsys):
 def test_readme_quickstart_commands_are_the_ci_commands():
     text = README.read_text(encoding="utf-8")
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    test_cmd = re.search(r"Install the test dependencies and run the tests:\n\n```bash\n(.*?)\n```", text).group(1)
+    test_cmd = re.search(
+        r"Install the test dependencies and run the tests:\n\n```bash\n(.*?)\n```", text
+    ).group(1)
     assert test_cmd in ci

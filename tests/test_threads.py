@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-
 import textprep as tp
 
 
@@ -35,7 +34,9 @@ def test_output_identical_at_any_thread_count(big):
     for n in (1, 2, 3):
         tp.set_num_threads(n)
         pipe = tp.Pipeline(max_tokens=3000, maxlen=8).fit(big)
-        results.append((pipe.vocab.tokens, pipe(big), pipe.tokenize_batch(big[:2000]), pipe.encode_ragged(big)[0]))
+        results.append(
+            (pipe.vocab.tokens, pipe(big), pipe.tokenize_batch(big[:2000]), pipe.encode_ragged(big)[0])
+        )
     tp.set_num_threads(0)
     for other in results[1:]:
         assert other[0] == results[0][0]

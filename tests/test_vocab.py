@@ -6,7 +6,6 @@ import pickle
 
 import numpy as np
 import pytest
-
 import textprep as tp
 
 sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import _core
 from .config import PRESETS, build_config, default_config
+from .embeddings import Embeddings, Vectors, load_named, load_vectors, train_vectors
 from .errors import (
     ArtifactError,
     ArtifactVersionError,
@@ -21,7 +22,6 @@ from .errors import (
     TextprepError,
     VectorsFormatError,
 )
-from .embeddings import Embeddings, Vectors, load_named, load_vectors, train_vectors
 from .hashing import hash_tokens
 from .pipeline import Batch, Counts, Pipeline, Vocab
 
@@ -77,8 +77,8 @@ __all__ = [
     "NotFittedError",
     "Pipeline",
     "TextprepError",
-    "VectorsFormatError",
     "Vectors",
+    "VectorsFormatError",
     "Vocab",
     "build_config",
     "default_config",

@@ -32,7 +32,9 @@ def _options(pairs: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise ValueError(f"--set expects KEY=VALUE, got {pair!r} (e.g. --set case=keep --set max_tokens=20000)")
+            raise ValueError(
+                f"--set expects KEY=VALUE, got {pair!r} (e.g. --set case=keep --set max_tokens=20000)"
+            )
         key, value = pair.split("=", 1)
         out[key.strip()] = _parse_value(value)
     return out
@@ -63,14 +65,20 @@ def cmd_fit(args: argparse.Namespace) -> int:
     pipe.fit_files(args.corpus, errors=args.errors, progress=args.progress)
     pipe.save(args.output)
     vocab = pipe.vocab
-    print(f"fitted {len(vocab.tokens)} tokens (ids 0..{len(vocab) - 1}) on {len(args.corpus)} file(s) -> {args.output}")
+    print(
+        f"fitted {len(vocab.tokens)} tokens (ids 0..{len(vocab) - 1}) on {len(args.corpus)} file(s) -> {args.output}"
+    )
     return 0
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
     pipe = Pipeline.load(args.pipeline)
     manifest = pipe.encode_files(
-        args.corpus, args.out, shard_rows=args.shard_rows, maxlen=args.maxlen, errors=args.errors,
+        args.corpus,
+        args.out,
+        shard_rows=args.shard_rows,
+        maxlen=args.maxlen,
+        errors=args.errors,
         progress=args.progress,
     )
     print(f"encoded {manifest['rows']} rows into {len(manifest['shards'])} shard(s) in {args.out}")
@@ -104,7 +112,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                             missing[t] += 1
         print(f"corpus       {total} tokens")
         if known is not None and total:
-            print(f"coverage     {100 * (1 - oov / total):.2f}% of tokens in the vocabulary (OOV rate {100 * oov / total:.2f}%)")
+            print(
+                f"coverage     {100 * (1 - oov / total):.2f}% of tokens in the vocabulary (OOV rate {100 * oov / total:.2f}%)"
+            )
             print("top OOV      " + ", ".join(f"{t} ({c})" for t, c in missing.most_common(args.top)))
     return 0
 
@@ -122,8 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def pipeline_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--preset", choices=["sklearn", "keras", "gensim", "bert"], help="start from a compat preset")
-        sp.add_argument("--set", action="append", metavar="KEY=VALUE", help="any config leaf, e.g. case=keep (repeat)")
+        sp.add_argument(
+            "--preset", choices=["sklearn", "keras", "gensim", "bert"], help="start from a compat preset"
+        )
+        sp.add_argument(
+            "--set", action="append", metavar="KEY=VALUE", help="any config leaf, e.g. case=keep (repeat)"
+        )
 
     t = sub.add_parser("tokenize", help="print the tokens of each line (stdin or files)")
     pipeline_opts(t)
@@ -134,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline_opts(f)
     f.add_argument("corpus", nargs="+", help="UTF-8 files, one document per line")
     f.add_argument("-o", "--output", required=True, help="where to write the pipeline JSON")
-    f.add_argument("--errors", default="strict", choices=["strict", "replace", "skip"], help="invalid UTF-8 policy")
+    f.add_argument(
+        "--errors", default="strict", choices=["strict", "replace", "skip"], help="invalid UTF-8 policy"
+    )
     f.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     f.set_defaults(func=cmd_fit)
 
@@ -144,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument("--maxlen", type=int, default=None, help="row width (default: the pipeline's maxlen)")
     e.add_argument("--shard-rows", type=int, default=100_000, help="rows per shard")
-    e.add_argument("--errors", default="strict", choices=["strict", "replace", "skip"], help="invalid UTF-8 policy")
+    e.add_argument(
+        "--errors", default="strict", choices=["strict", "replace", "skip"], help="invalid UTF-8 policy"
+    )
     e.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     e.set_defaults(func=cmd_encode)
 

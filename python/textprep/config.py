@@ -63,7 +63,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 #: Hash settings that reproduce the peers' hashed ids when a preset is combined with ``hash=...``.
-PRESET_HASH = {
+PRESET_HASH: dict[str, dict[str, Any]] = {
     "sklearn": {"hash": "murmur3_32", "layout": "raw", "signed": True},
     "keras": {"hash": "farmhash64", "layout": "raw"},
 }
@@ -130,7 +130,9 @@ def build_config(config: dict[str, Any] | None = None, **options: Any) -> dict[s
     try:
         text = json.dumps(cfg)
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"config values must be plain data (str, int, float, bool, list, None): {e}") from None
+        raise ConfigError(
+            f"config values must be plain data (str, int, float, bool, list, None): {e}"
+        ) from None
     return dict(json.loads(_core.check_config_json(text)))
 
 
@@ -147,7 +149,7 @@ def preset_config(name: str, **overrides: Any) -> dict[str, Any]:
         close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(f"unknown preset {name!r}{hint} (presets: {', '.join(PRESETS)})")
-    cfg = copy.deepcopy(PRESETS[name])
+    cfg: dict[str, Any] = copy.deepcopy(PRESETS[name])
     cfg["preset"] = name
     compat = PRESET_HASH.get(name)
     if compat and overrides.get("hash") == compat["hash"]:

@@ -50,7 +50,9 @@ def read_artifact_text(path: str | os.PathLike[str]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ArtifactError(f"{os.fspath(path)}: not UTF-8 text at byte {e.start}; is this a textprep artifact?") from None
+        raise ArtifactError(
+            f"{os.fspath(path)}: not UTF-8 text at byte {e.start}; is this a textprep artifact?"
+        ) from None
 
 
 __all__ = ["read_artifact_text", "write_text_atomic"]

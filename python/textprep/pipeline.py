@@ -424,13 +424,17 @@ class Pipeline:
 
         width = maxlen if maxlen is not None else self.config["encode"]["maxlen"]
         if width is None:
-            raise ConfigError("encode_files needs a fixed row width: pass maxlen=... or set maxlen in the config")
+            raise ConfigError(
+                "encode_files needs a fixed row width: pass maxlen=... or set maxlen in the config"
+            )
         if not isinstance(shard_rows, int) or shard_rows < 1:
             raise ConfigError(f"shard_rows must be a positive int, got {shard_rows!r}")
         if errors not in ("strict", "replace", "skip"):
             raise ConfigError(f"errors={errors!r} is not one of 'strict', 'replace', 'skip'")
         if not self.is_fitted:
-            raise NotFittedError("encode_files: the pipeline has no vocabulary yet; call fit() first or use hashing")
+            raise NotFittedError(
+                "encode_files: the pipeline has no vocabulary yet; call fit() first or use hashing"
+            )
         files = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(p) for p in paths]
         out = os.fspath(out_dir)
         os.makedirs(out, exist_ok=True)
@@ -458,7 +462,9 @@ class Pipeline:
             )
 
         buf: list[str] = []
-        with progress_bar(total=sum(os.path.getsize(f) for f in files), unit="B", desc="encode", enable=progress) as bar:
+        with progress_bar(
+            total=sum(os.path.getsize(f) for f in files), unit="B", desc="encode", enable=progress
+        ) as bar:
             for f in files:
                 with open(f, "rb") as fh:
                     for line_no, raw in enumerate(fh, 1):
@@ -542,7 +548,9 @@ class Pipeline:
         return self.fit_counts(self.count(texts))
 
     def count_files(
-        self, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], errors: str = "strict",
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        errors: str = "strict",
         progress: bool | None = None,
     ) -> Counts:
         """Counts of corpus files (UTF-8, one document per line), read and streamed by the engine in bounded
@@ -560,14 +568,18 @@ class Pipeline:
         from .progress import progress_bar
 
         total = Counts()
-        with progress_bar(total=sum(os.path.getsize(f) for f in files), unit="B", desc="count", enable=progress) as bar:
+        with progress_bar(
+            total=sum(os.path.getsize(f) for f in files), unit="B", desc="count", enable=progress
+        ) as bar:
             for f in files:
                 total.merge(Counts(self._core.count_files([f], errors)))
                 bar.update(os.path.getsize(f))
         return total
 
     def fit_files(
-        self, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], errors: str = "strict",
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        errors: str = "strict",
         progress: bool | None = None,
     ) -> Pipeline:
         """Fit the vocabulary on corpus files streamed by the engine (see ``count_files``); returns self.

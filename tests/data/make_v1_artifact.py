@@ -19,8 +19,15 @@ if __name__ == "__main__":
     if "--i-know-this-overwrites-frozen-data" not in sys.argv:
         sys.exit("refusing: these files are frozen")
     pipe = tp.Pipeline(
-        max_tokens=40, num_oov_buckets=2, special_tokens=["[CLS]"], maxlen=12, truncating="pre",
-        url="replace", email="replace", shapes=True, keep_counts=True,
+        max_tokens=40,
+        num_oov_buckets=2,
+        special_tokens=["[CLS]"],
+        maxlen=12,
+        truncating="pre",
+        url="replace",
+        email="replace",
+        shapes=True,
+        keep_counts=True,
     ).fit(TEXTS * 2 + ["the the the fox"])
     with open("tests/data/artifacts/pipeline_v1.json", "w", encoding="utf-8") as f:
         f.write(json.dumps(json.loads(pipe.to_json()), indent=1, ensure_ascii=False) + "\n")

@@ -33,7 +33,8 @@ fn strip_defaults(v: &mut Value, default: &Value) {
 /// `preset` name excluded) and the vocabulary tokens.
 pub fn fingerprint(p: &Pipeline) -> String {
     let mut cfg: Value = serde_json::from_str(&p.config().to_json()).expect("config is JSON");
-    let default: Value = serde_json::from_str(&Config::default().to_json()).expect("config is JSON");
+    let default: Value =
+        serde_json::from_str(&Config::default().to_json()).expect("config is JSON");
     if let Value::Object(m) = &mut cfg {
         m.remove("preset");
     }
@@ -199,23 +200,40 @@ mod tests {
 
     #[test]
     fn frozen_v1_golden_ids() {
-        let golden: Value =
-            serde_json::from_str(include_str!("../../../tests/data/golden/pipeline_v1_outputs.json")).unwrap();
+        let golden: Value = serde_json::from_str(include_str!(
+            "../../../tests/data/golden/pipeline_v1_outputs.json"
+        ))
+        .unwrap();
         let p = from_json(FROZEN).unwrap();
-        let texts: Vec<&str> = golden["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        let texts: Vec<&str> = golden["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
         let e = p.encode_batch(&texts, None, true, &mut || Ok(())).unwrap();
         let want: Vec<i32> = golden["ids"]
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|row| row.as_array().unwrap().iter().map(|x| x.as_i64().unwrap() as i32))
+            .flat_map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_i64().unwrap() as i32)
+            })
             .collect();
         assert_eq!(e.ids, want);
         let want_shapes: Vec<i32> = golden["shapes"]
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|row| row.as_array().unwrap().iter().map(|x| x.as_i64().unwrap() as i32))
+            .flat_map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_i64().unwrap() as i32)
+            })
             .collect();
         assert_eq!(e.shapes.unwrap(), want_shapes);
     }
@@ -223,20 +241,37 @@ mod tests {
     #[test]
     fn newer_version_truncated_and_tampered() {
         let newer = FROZEN.replace("\"format_version\": 1", "\"format_version\": 9");
-        assert_eq!(from_json(&newer).unwrap_err(), Error::ArtifactVersion { found: 9, supported: 1 });
+        assert_eq!(
+            from_json(&newer).unwrap_err(),
+            Error::ArtifactVersion {
+                found: 9,
+                supported: 1
+            }
+        );
         let cut = &FROZEN[..FROZEN.len() / 2];
-        assert!(from_json(cut).unwrap_err().to_string().contains("truncated"));
+        assert!(from_json(cut)
+            .unwrap_err()
+            .to_string()
+            .contains("truncated"));
         let tampered = FROZEN.replacen("\"fox\"", "\"f0x\"", 1);
-        assert!(from_json(&tampered).unwrap_err().to_string().contains("fingerprint mismatch"));
+        assert!(from_json(&tampered)
+            .unwrap_err()
+            .to_string()
+            .contains("fingerprint mismatch"));
         let dup = FROZEN.replacen("\"fox\"", "\"the\"", 1);
-        assert!(from_json(&dup).unwrap_err().to_string().contains("duplicate token 'the'"));
+        assert!(from_json(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate token 'the'"));
     }
 
     #[test]
     fn defaults_do_not_enter_the_fingerprint() {
         let a = Pipeline::new(Config::default()).unwrap();
-        let mut c = Config::default();
-        c.preset = Some("x".into());
+        let c = Config {
+            preset: Some("x".into()),
+            ..Config::default()
+        };
         assert_eq!(fingerprint(&a), fingerprint(&Pipeline::new(c).unwrap()));
         let mut c = Config::default();
         c.normalize.case = crate::config::CaseMode::Keep;

@@ -459,7 +459,10 @@ impl Config {
                 HashLayout::Raw => i32::MAX as u32,
             };
             if n == 0 || n > max {
-                return Err(Error::config("hashing.n_buckets", format!("{n} must be in 1..={max}")));
+                return Err(Error::config(
+                    "hashing.n_buckets",
+                    format!("{n} must be in 1..={max}"),
+                ));
             }
         }
         if self.hashing.num_hashes == 0 || self.hashing.num_hashes > 8 {
