@@ -78,5 +78,6 @@ EDGE_CASES = [
     "ⅫⅣ ℌ ℡ ㎏ ﷺ",
     "\x00nul\x01ctl\x7fdel",
     "ǅemal ǈ ǋ",
+    "unassigned \u0378\u0381 code points \U0001fbff",
     "a" * 40,
 ]

@@ -118,7 +118,7 @@ pub struct NormalizeConfig {
     pub errors: Errors,
     /// Remove HTML tags, comments, `<script>`/`<style>` bodies and decode entities.
     pub strip_html: bool,
-    /// Remove control, format (zero-width, bidi) and unassigned/private-use characters, except `\t \n \r`.
+    /// Remove control, format (zero-width, bidi) and private-use characters and U+FFFD, except `\t \n \r`.
     pub strip_control: bool,
     /// Unicode normalization form.
     pub unicode: UnicodeForm,

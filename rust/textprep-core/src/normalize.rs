@@ -71,8 +71,8 @@ struct Buf {
 /// (i + U+0307 COMBINING DOT ABOVE) under `lower`, `lower_char` and `fold` alike; dotless "ı" (U+0131) is
 /// unchanged; "I" always becomes "i".
 ///
-/// `strip_control` removes every character of general category Cc, Cf, Co or Cn except `\t`, `\n`, `\r`,
-/// plus U+FFFD (BERT's `clean_text`). Cf includes the zero-width joiner and non-joiner (so emoji ZWJ
+/// `strip_control` removes every character of general category Cc, Cf or Co except `\t`, `\n`, `\r`,
+/// plus U+FFFD (BERT's `clean_text`; like HF tokenizers, unassigned code points are kept). Cf includes the zero-width joiner and non-joiner (so emoji ZWJ
 /// sequences fall apart into their parts), the bidi controls (U+200E/F, U+202A-202E, U+2066-2069), the
 /// soft hyphen U+00AD and the byte order mark / zero-width no-break space U+FEFF.
 #[derive(Debug, Clone)]
@@ -683,7 +683,8 @@ fn is_ascii_control_removed(b: u8) -> bool {
     (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F
 }
 
-/// Non-ASCII chars removed by `strip_control`: categories Cc, Cf, Co, Cn (and Cs), plus U+FFFD.
+/// Non-ASCII chars removed by `strip_control`: categories Cc, Cf, Co (and Cs), plus U+FFFD. Unassigned (Cn)
+/// code points are kept, as HF tokenizers' `BertNormalizer` keeps them.
 #[inline]
 fn is_control_removed(c: char) -> bool {
     if c.is_ascii() {
@@ -695,7 +696,6 @@ fn is_control_removed(c: char) -> bool {
             GeneralCategory::Control
                 | GeneralCategory::Format
                 | GeneralCategory::PrivateUse
-                | GeneralCategory::Unassigned
                 | GeneralCategory::Surrogate
         )
 }
@@ -2283,7 +2283,8 @@ mod tests {
         let n = Normalizer::new(&cfg).unwrap();
         let text = "a\u{0}b\u{7}c\td\ne\rf\u{7F}g\u{85}h\u{200B}i\u{200D}j\u{200E}k\u{202E}l\u{AD}m\u{FEFF}n\u{E000}o\u{378}p\u{FFFD}q";
         let out = tracked(&n, text);
-        assert_eq!(out.text, "abc\td\ne\rfghijklmnopq");
+        // U+0378 is unassigned: kept, as HF tokenizers' BertNormalizer keeps unassigned code points
+        assert_eq!(out.text, "abc\td\ne\rfghijklmno\u{378}pq");
         assert_eq!(source_of(text, &out, "q"), "q");
         assert_eq!(n.normalize("clean text"), "clean text");
         assert_eq!(n.normalize("é中😀"), "é中😀");
