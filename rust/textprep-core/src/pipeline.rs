@@ -277,10 +277,9 @@ impl Pipeline {
                 let mut out = Tokens::new();
                 let mut rows = Vec::with_capacity(r.len());
                 for t in &texts[r] {
-                    self.analyze(t, &mut s, false);
-                    for tok in s.toks.iter() {
-                        out.push(tok, (0, 0));
-                    }
+                    // tokens go straight into the chunk's flat buffer (no per-document copy)
+                    self.normalizer.normalize_into(t, &mut s.norm, false);
+                    self.tokenizer.tokenize_into(&s.norm, &mut out);
                     rows.push(out.len() as i64);
                 }
                 (out, rows)
