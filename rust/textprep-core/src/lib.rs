@@ -20,3 +20,20 @@ pub use error::{Error, Result};
 
 /// Version of the Unicode data used by the normalization and segmentation tables.
 pub const UNICODE_VERSION: &str = "16.0.0 (word segmentation 17.0.0, case folding 15.0.0)";
+
+/// Path of a file in the shared test data folder beside the repository (`../shared/data`, or
+/// `$TEXTPREP_SHARED_DATA`), when present; tests skip with a printed reason otherwise.
+#[cfg(test)]
+pub(crate) fn shared_data(rel: &str) -> Option<std::path::PathBuf> {
+    let roots = [
+        std::env::var("TEXTPREP_SHARED_DATA")
+            .ok()
+            .map(std::path::PathBuf::from),
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")),
+    ];
+    roots
+        .into_iter()
+        .flatten()
+        .map(|r| r.join(rel))
+        .find(|p| p.exists())
+}

@@ -2066,17 +2066,11 @@ mod tests {
 
     #[test]
     fn normalization_test_fixture() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/fixtures/unicode15_NormalizationTest_sample.txt"
-        );
-        let alt = "/work/shared/data/fixtures/unicode15_NormalizationTest_sample.txt";
-        let data = match std::fs::read_to_string(path).or_else(|_| std::fs::read_to_string(alt)) {
-            Ok(d) => d,
-            Err(e) => {
-                println!("SKIPPED normalization_test_fixture: {alt} unreadable: {e}");
-                return;
-            }
+        let rel = "fixtures/unicode15_NormalizationTest_sample.txt";
+        let Some(data) = crate::shared_data(rel).and_then(|p| std::fs::read_to_string(p).ok())
+        else {
+            println!("SKIPPED normalization_test_fixture: ../shared/data/{rel} is not present");
+            return;
         };
         let forms = [
             UnicodeForm::Nfc,
@@ -2435,13 +2429,11 @@ mod tests {
 
     #[test]
     fn casefold_table_matches_casefolding_fixture() {
-        let path = "/work/shared/data/fixtures/unicode15_CaseFolding.txt";
-        let data = match std::fs::read_to_string(path) {
-            Ok(d) => d,
-            Err(e) => {
-                println!("SKIPPED casefold fixture test: {path} unreadable: {e}");
-                return;
-            }
+        let rel = "fixtures/unicode15_CaseFolding.txt";
+        let Some(data) = crate::shared_data(rel).and_then(|p| std::fs::read_to_string(p).ok())
+        else {
+            println!("SKIPPED casefold fixture test: ../shared/data/{rel} is not present");
+            return;
         };
         let n = case(CaseMode::Fold);
         let mut listed = 0;
@@ -2727,7 +2719,15 @@ mod tests {
     #[ignore]
     fn throughput() {
         let files = std::env::var("TP_BENCH_FILES").unwrap_or_else(|_| {
-            "/work/shared/data/fixtures/text_en_sample.txt:/work/shared/data/fixtures/text_multilingual_sample.txt".into()
+            [
+                "fixtures/text_en_sample.txt",
+                "fixtures/text_multilingual_sample.txt",
+            ]
+            .iter()
+            .filter_map(|r| crate::shared_data(r))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(":")
         });
         let Ok(data) = files
             .split(':')

@@ -1297,11 +1297,13 @@ mod tests {
             }
         }
         // Real text too.
-        let path = "/work/shared/data/fixtures/text_multilingual_sample.txt";
-        let path_en = "/work/shared/data/fixtures/text_en_sample.txt";
-        for p in [path, path_en] {
-            let Ok(text) = std::fs::read_to_string(p) else {
-                eprintln!("skipping {p}: missing");
+        for rel in [
+            "fixtures/text_multilingual_sample.txt",
+            "fixtures/text_en_sample.txt",
+        ] {
+            let Some(text) = crate::shared_data(rel).and_then(|p| std::fs::read_to_string(p).ok())
+            else {
+                eprintln!("skipping ../shared/data/{rel}: not present");
                 continue;
             };
             let got = run_norm(&cfg("words.v1"), &norm(&text));
@@ -1318,9 +1320,10 @@ mod tests {
 
     #[test]
     fn tokenize_words_v1_unicode_word_break_test() {
-        let path = "/work/shared/data/fixtures/unicode15_WordBreakTest.txt";
-        let Ok(data) = std::fs::read_to_string(path) else {
-            eprintln!("skipping WordBreakTest: {path} is missing");
+        let rel = "fixtures/unicode15_WordBreakTest.txt";
+        let Some(data) = crate::shared_data(rel).and_then(|p| std::fs::read_to_string(p).ok())
+        else {
+            eprintln!("skipping WordBreakTest: ../shared/data/{rel} is not present");
             return;
         };
         let (mut pass, mut fail) = (0usize, Vec::new());
