@@ -22,6 +22,7 @@ def test_readme_python_examples_run(capsys):
     out = capsys.readouterr().out
     assert "['the', 'final', 'strasse']" in out
     assert "['Ｔｈｅ', 'ﬁnal', 'Straße']" in out
+    assert "(9, 3) 0.43" in out and "(3, 1)" in out
 
 
 def test_readme_quickstart_commands_are_the_ci_commands():
