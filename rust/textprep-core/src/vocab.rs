@@ -8,9 +8,12 @@
 //!   `id(&str) -> i32`, `token(i32) -> Option<&str>`, `size()` (total ids incl. pad and OOV), `tokens()`.
 
 use std::cmp::Ordering;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::hash::Hasher;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use hashbrown::hash_table::Entry as Slot;
+use hashbrown::HashTable;
+use rustc_hash::{FxHashSet, FxHasher};
 use serde_json::Value;
 
 use crate::config::{MaxDf, VocabConfig};
@@ -28,6 +31,219 @@ struct Entry {
     df: u64,
     /// Serial (1-based) of the last document that counted this token; 0 = none in this object.
     last_doc: u64,
+}
+
+/// Folded 64x64->128 multiply (as in foldhash): mixes every input bit into both halves of the result.
+#[inline]
+fn folded_multiply(x: u64, y: u64) -> u64 {
+    let m = u128::from(x) * u128::from(y);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+/// A token reduced to its length and one `u64`: the bytes themselves when `len <= 8` (loaded as two overlapping
+/// words, which is injective for a given length), else 0 (long tokens are compared in the arena).
+#[derive(Clone, Copy)]
+struct Probe<'a> {
+    token: &'a str,
+    len: u32,
+    word: u64,
+    hash: u64,
+}
+
+impl<'a> Probe<'a> {
+    /// The probe of a token, with its hash: a folded multiply of the inlined word and length for short tokens
+    /// (cheaper than hashing bytes), FxHash over the bytes for longer ones.
+    #[inline]
+    fn new(token: &'a str) -> Self {
+        let mut p = Probe::with_hash(token, 0);
+        p.hash = if p.is_inline() {
+            const K: u64 = 0x9e37_79b9_7f4a_7c15;
+            folded_multiply(
+                p.word ^ u64::from(p.len).wrapping_mul(0xa076_1d64_78bd_642f),
+                K,
+            )
+        } else {
+            let mut h = FxHasher::default();
+            h.write(token.as_bytes());
+            h.finish()
+        };
+        p
+    }
+
+    /// The probe of a token whose hash is already known (stored by an [`Interner`]).
+    #[inline]
+    fn with_hash(token: &'a str, hash: u64) -> Self {
+        let b = token.as_bytes();
+        let n = b.len();
+        let word = match n {
+            0 => 0,
+            1..=3 => u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16,
+            4..=8 => {
+                let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+                u64::from(lo) | u64::from(hi) << 32
+            }
+            _ => 0,
+        };
+        Probe {
+            token,
+            // Longer than u32::MAX: never inline, and never equal to a stored length unless it is that long.
+            len: u32::try_from(n).unwrap_or(u32::MAX),
+            word,
+            hash,
+        }
+    }
+
+    fn is_inline(&self) -> bool {
+        self.token.len() <= 8
+    }
+}
+
+/// One table slot (16 bytes): the entry index, the token length and either the inlined bytes (`len <= 8`) or the
+/// token's start in the arena.
+#[derive(Clone, Copy, Debug)]
+struct TableSlot {
+    index: u32,
+    len: u32,
+    word: u64,
+}
+
+/// Distinct tokens interned in one arena: entry `i` is `arena[bounds[i]..bounds[i + 1]]` and `hashes[i]` its
+/// hash (see [`Probe::new`]); `table` maps hashes to [`TableSlot`]s. Decision: this replaced
+/// `FxHashMap<Box<str>, _>`, where every key was its own heap allocation (one pointer chase per lookup, one
+/// allocation per new token per chunk). Tokens of at most 8 bytes (93% of English word occurrences) are compared
+/// inside the slot, so a lookup touches only the table's control bytes and the slot; longer ones add one read of
+/// the arena. Measured single-threaded on the 60 MB English bench (476k distinct tokens): `Vocab::id` 29-35 -> 16
+/// ns per token, count + merge 45 -> 31 ns per token. The stored hashes make growing and merging never rehash bytes.
+#[derive(Clone)]
+struct Interner {
+    arena: String,
+    bounds: Vec<usize>,
+    hashes: Vec<u64>,
+    table: HashTable<TableSlot>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner::with_capacity(0, 0)
+    }
+}
+
+impl fmt::Debug for Interner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries((0..self.len()).map(|i| self.get(i)))
+            .finish()
+    }
+}
+
+/// True when `slot` holds the token of `p`.
+#[inline]
+fn slot_matches(slot: &TableSlot, p: &Probe<'_>, arena: &[u8], bounds: &[usize]) -> bool {
+    if slot.len != p.len {
+        return false;
+    }
+    if p.is_inline() {
+        return slot.word == p.word;
+    }
+    let start = slot.word as usize;
+    let end = if p.len == u32::MAX {
+        // A saturated length says only ">= u32::MAX bytes": take the stored token's real end.
+        bounds[slot.index as usize + 1]
+    } else {
+        start + p.token.len()
+    };
+    arena.get(start..end) == Some(p.token.as_bytes())
+}
+
+impl Interner {
+    fn with_capacity(entries: usize, bytes: usize) -> Self {
+        let mut bounds = Vec::with_capacity(entries + 1);
+        bounds.push(0);
+        Interner {
+            arena: String::with_capacity(bytes),
+            bounds,
+            hashes: Vec::with_capacity(entries),
+            table: HashTable::with_capacity(entries),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        &self.arena[self.bounds[i]..self.bounds[i + 1]]
+    }
+
+    fn hash(&self, i: usize) -> u64 {
+        self.hashes[i]
+    }
+
+    /// Index of the probed token, if interned.
+    #[inline]
+    fn find(&self, p: &Probe<'_>) -> Option<usize> {
+        let (arena, bounds) = (self.arena.as_bytes(), &self.bounds[..]);
+        self.table
+            .find(p.hash, |s| slot_matches(s, p, arena, bounds))
+            .map(|s| s.index as usize)
+    }
+
+    /// Append the bytes and hash of a new entry and return its slot.
+    fn append(
+        arena: &mut String,
+        bounds: &mut Vec<usize>,
+        hashes: &mut Vec<u64>,
+        p: &Probe<'_>,
+    ) -> TableSlot {
+        let index = u32::try_from(hashes.len()).expect("more than u32::MAX distinct tokens");
+        let start = arena.len();
+        arena.push_str(p.token);
+        bounds.push(arena.len());
+        hashes.push(p.hash);
+        TableSlot {
+            index,
+            len: p.len,
+            word: if p.is_inline() { p.word } else { start as u64 },
+        }
+    }
+
+    /// Index of the probed token, interning it if new; true when it was just added.
+    #[inline]
+    fn find_or_insert(&mut self, p: &Probe<'_>) -> (usize, bool) {
+        let Interner {
+            arena,
+            bounds,
+            hashes,
+            table,
+        } = self;
+        let (bytes, ends) = (arena.as_bytes(), &bounds[..]);
+        let found = table.entry(
+            p.hash,
+            |s| slot_matches(s, p, bytes, ends),
+            |s| hashes[s.index as usize],
+        );
+        match found {
+            Slot::Occupied(e) => (e.get().index as usize, false),
+            Slot::Vacant(e) => {
+                let slot = Self::append(arena, bounds, hashes, p);
+                e.insert(slot);
+                (slot.index as usize, true)
+            }
+        }
+    }
+
+    /// Intern a token known to be absent.
+    fn push_unique(&mut self, p: &Probe<'_>) {
+        let Interner {
+            arena,
+            bounds,
+            hashes,
+            table,
+        } = self;
+        let slot = Self::append(arena, bounds, hashes, p);
+        table.insert_unique(p.hash, slot, |s| hashes[s.index as usize]);
+    }
 }
 
 /// Token and document frequencies; merge is associative and commutative.
@@ -51,7 +267,9 @@ struct Entry {
 /// never do.
 #[derive(Debug, Default, Clone)]
 pub struct Counts {
-    map: FxHashMap<Box<str>, Entry>,
+    keys: Interner,
+    /// Counts of entry `i` of `keys`.
+    entries: Vec<Entry>,
     n_docs: u64,
     pruned_max: u64,
     pruned_df_max: u64,
@@ -64,12 +282,15 @@ impl PartialEq for Counts {
         self.n_docs == other.n_docs
             && self.pruned_max == other.pruned_max
             && self.pruned_df_max == other.pruned_df_max
-            && self.map.len() == other.map.len()
-            && self.map.iter().all(|(k, a)| {
+            && self.len() == other.len()
+            && self.entries.iter().enumerate().all(|(i, a)| {
                 other
-                    .map
-                    .get(k)
-                    .is_some_and(|b| a.tf == b.tf && a.df == b.df)
+                    .keys
+                    .find(&Probe::with_hash(self.keys.get(i), self.keys.hash(i)))
+                    .is_some_and(|j| {
+                        let b = &other.entries[j];
+                        a.tf == b.tf && a.df == b.df
+                    })
             })
     }
 }
@@ -118,23 +339,23 @@ impl Counts {
     pub fn add_doc<'a>(&mut self, tokens: impl Iterator<Item = &'a str>) {
         self.n_docs = self.n_docs.saturating_add(1);
         let serial = self.n_docs;
+        let fresh = Entry {
+            tf: self.pruned_max.saturating_add(1),
+            df: self.pruned_df_max.saturating_add(1),
+            last_doc: serial,
+        };
         for t in tokens {
-            // Hot path: no allocation when the token is already known.
-            if let Some(e) = self.map.get_mut(t) {
+            // Hot path: one probe, no allocation (a new token's bytes go to the arena).
+            let (i, new) = self.keys.find_or_insert(&Probe::new(t));
+            if new {
+                self.entries.push(fresh);
+            } else {
+                let e = &mut self.entries[i];
                 e.tf = e.tf.saturating_add(1);
                 if e.last_doc != serial {
                     e.last_doc = serial;
                     e.df = e.df.saturating_add(1);
                 }
-            } else {
-                self.map.insert(
-                    t.into(),
-                    Entry {
-                        tf: self.pruned_max.saturating_add(1),
-                        df: self.pruned_df_max.saturating_add(1),
-                        last_doc: serial,
-                    },
-                );
             }
         }
         self.maybe_prune();
@@ -145,27 +366,36 @@ impl Counts {
         self.n_docs = self.n_docs.saturating_add(other.n_docs);
         let (fa, fda) = (self.pruned_max, self.pruned_df_max);
         let (fb, fdb) = (other.pruned_max, other.pruned_df_max);
-        if fb != 0 || fdb != 0 {
-            // Tokens only in self were counted at most `fb` times in `other`.
-            for e in self.map.values_mut() {
-                e.tf = e.tf.saturating_add(fb);
-                e.df = e.df.saturating_add(fdb);
+        let from_other = |v: &Entry| Entry {
+            tf: v.tf.saturating_add(fa),
+            df: v.df.saturating_add(fda),
+            last_doc: 0,
+        };
+        if self.keys.len() == 0 {
+            // Merging into empty counts (the first chunk of a batch): copy the table, arena and hashes as they are.
+            self.keys = other.keys.clone();
+            self.entries = other.entries.iter().map(from_other).collect();
+        } else {
+            if fb != 0 || fdb != 0 {
+                // Tokens only in self were counted at most `fb` times in `other`.
+                for e in &mut self.entries {
+                    e.tf = e.tf.saturating_add(fb);
+                    e.df = e.df.saturating_add(fdb);
+                }
             }
-        }
-        for (k, v) in &other.map {
-            if let Some(e) = self.map.get_mut(&**k) {
-                // Undo the `fb` added above: this token is present on both sides.
-                e.tf = e.tf.saturating_sub(fb).saturating_add(v.tf);
-                e.df = e.df.saturating_sub(fdb).saturating_add(v.df);
-            } else {
-                self.map.insert(
-                    k.clone(),
-                    Entry {
-                        tf: v.tf.saturating_add(fa),
-                        df: v.df.saturating_add(fda),
-                        last_doc: 0,
-                    },
-                );
+            for (i, v) in other.entries.iter().enumerate() {
+                // Look up by the hash `other` stored: no rehashing of the bytes.
+                let (j, new) = self
+                    .keys
+                    .find_or_insert(&Probe::with_hash(other.keys.get(i), other.keys.hash(i)));
+                if new {
+                    self.entries.push(from_other(v));
+                } else {
+                    // Undo the `fb` added above: this token is present on both sides.
+                    let e = &mut self.entries[j];
+                    e.tf = e.tf.saturating_sub(fb).saturating_add(v.tf);
+                    e.df = e.df.saturating_sub(fdb).saturating_add(v.df);
+                }
             }
         }
         self.pruned_max = fa.saturating_add(fb);
@@ -175,24 +405,30 @@ impl Counts {
 
     fn maybe_prune(&mut self) {
         let Some(cap) = self.cap else { return };
-        if self.map.len() <= cap.saturating_mul(2) {
+        if self.len() <= cap.saturating_mul(2) {
             return;
         }
+        let keyed = |i: usize| (self.keys.get(i), self.entries[i].tf);
         // The first token ranked after the `cap` kept ones; tokens are distinct, so the order is total.
-        let (edge_token, edge_tf) = {
-            let mut items: Vec<(&str, u64)> = self.map.iter().map(|(k, e)| (&**k, e.tf)).collect();
-            items.select_nth_unstable_by(cap, |a, b| rank(*a, *b));
-            (items[cap].0.to_owned(), items[cap].1)
+        let edge = {
+            let mut items: Vec<usize> = (0..self.len()).collect();
+            items.select_nth_unstable_by(cap, |&a, &b| rank(keyed(a), keyed(b)));
+            keyed(items[cap])
         };
         let (mut pm, mut pdm) = (self.pruned_max, self.pruned_df_max);
-        self.map.retain(|k, e| {
-            let keep = rank((k, e.tf), (&edge_token, edge_tf)) == Ordering::Less;
-            if !keep {
+        let mut keys = Interner::with_capacity(cap, 0);
+        let mut entries = Vec::with_capacity(cap);
+        for (i, e) in self.entries.iter().enumerate() {
+            if rank(keyed(i), edge) == Ordering::Less {
+                keys.push_unique(&Probe::with_hash(self.keys.get(i), self.keys.hash(i)));
+                entries.push(*e);
+            } else {
                 pm = pm.max(e.tf);
                 pdm = pdm.max(e.df);
             }
-            keep
-        });
+        }
+        self.keys = keys;
+        self.entries = entries;
         self.pruned_max = pm;
         self.pruned_df_max = pdm;
     }
@@ -204,22 +440,27 @@ impl Counts {
 
     /// Number of distinct tokens.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// True when no token was counted.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 
     /// (term frequency, document frequency) of a token.
     pub fn get(&self, token: &str) -> Option<(u64, u64)> {
-        self.map.get(token).map(|e| (e.tf, e.df))
+        self.keys
+            .find(&Probe::new(token))
+            .map(|i| (self.entries[i].tf, self.entries[i].df))
     }
 
     /// (token, tf, df) in arbitrary order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64, u64)> + '_ {
-        self.map.iter().map(|(k, e)| (&**k, e.tf, e.df))
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (self.keys.get(i), e.tf, e.df))
     }
 
     /// (token, tf, df) sorted by token (byte order).
@@ -232,7 +473,7 @@ impl Counts {
     /// JSON document `{"format":"textprep.counts","format_version":1,"n_docs":..,"pruned_max":..,
     /// "pruned_df_max":..,"tokens":[[token,tf,df],...]}`, tokens sorted, byte-stable.
     pub fn to_json(&self) -> String {
-        let mut s = String::with_capacity(64 + self.map.len() * 24);
+        let mut s = String::with_capacity(64 + self.len() * 24);
         let _ = write!(
             s,
             "{{\"format\":\"{COUNTS_FORMAT}\",\"format_version\":{COUNTS_FORMAT_VERSION},\"n_docs\":{},\
@@ -297,8 +538,8 @@ impl Counts {
         let tokens = field("tokens")?
             .as_array()
             .ok_or_else(|| bad("tokens must be a list".into()))?;
-        let mut map: FxHashMap<Box<str>, Entry> = FxHashMap::default();
-        map.reserve(tokens.len());
+        let mut keys = Interner::with_capacity(tokens.len(), 0);
+        let mut entries = Vec::with_capacity(tokens.len());
         for (i, row) in tokens.iter().enumerate() {
             let triple = row
                 .as_array()
@@ -318,22 +559,18 @@ impl Counts {
                     "tokens[{i}] '{t}': df {df} must be in 1..=min(tf {tf}, n_docs {n_docs})"
                 )));
             }
-            if map
-                .insert(
-                    t.into(),
-                    Entry {
-                        tf,
-                        df,
-                        last_doc: 0,
-                    },
-                )
-                .is_some()
-            {
+            if !keys.find_or_insert(&Probe::new(t)).1 {
                 return Err(bad(format!("duplicate token '{t}' at tokens[{i}]")));
             }
+            entries.push(Entry {
+                tf,
+                df,
+                last_doc: 0,
+            });
         }
         Ok(Counts {
-            map,
+            keys,
+            entries,
             n_docs,
             pruned_max,
             pruned_df_max,
@@ -344,15 +581,28 @@ impl Counts {
 
 /// A fitted vocabulary in the Keras `StringLookup` layout: id 0 is padding `""`, ids `1..=K` are the OOV buckets
 /// (`K = num_oov_buckets`), then the stored tokens (special tokens first, then the ranked tokens).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Vocab {
+    /// Owned copies for [`Vocab::tokens`]; lookups go through `keys` (same order: entry `i` is `tokens[i]`).
     tokens: Vec<Box<str>>,
-    index: FxHashMap<Box<str>, u32>,
+    keys: Interner,
     num_oov: u32,
     oov_token: Box<str>,
     tf: Vec<u64>,
     df: Vec<u64>,
     n_docs: u64,
+}
+
+impl PartialEq for Vocab {
+    /// Equal vocabularies: same tokens in the same order, OOV layout and stats (`keys` follows from `tokens`).
+    fn eq(&self, other: &Self) -> bool {
+        self.tokens == other.tokens
+            && self.num_oov == other.num_oov
+            && self.oov_token == other.oov_token
+            && self.tf == other.tf
+            && self.df == other.df
+            && self.n_docs == other.n_docs
+    }
 }
 
 /// Largest number of stored tokens such that every id fits in an `i32`.
@@ -364,7 +614,7 @@ impl Vocab {
     fn empty(cfg: &VocabConfig) -> Vocab {
         Vocab {
             tokens: Vec::new(),
-            index: FxHashMap::default(),
+            keys: Interner::default(),
             num_oov: cfg.num_oov_buckets.max(1),
             oov_token: cfg.oov_token.as_str().into(),
             tf: Vec::new(),
@@ -374,15 +624,13 @@ impl Vocab {
     }
 
     fn push(&mut self, token: &str, tf: u64, df: u64) -> bool {
-        if token.is_empty()
-            || self.index.contains_key(token)
-            || self.tokens.len() >= max_stored(self.num_oov)
-        {
+        if token.is_empty() || self.tokens.len() >= max_stored(self.num_oov) {
             return false;
         }
-        let t: Box<str> = token.into();
-        self.index.insert(t.clone(), self.tokens.len() as u32);
-        self.tokens.push(t);
+        if !self.keys.find_or_insert(&Probe::new(token)).1 {
+            return false;
+        }
+        self.tokens.push(token.into());
         self.tf.push(tf);
         self.df.push(df);
         true
@@ -453,7 +701,8 @@ impl Vocab {
             )));
         }
         v.tokens.reserve(tokens.len());
-        v.index.reserve(tokens.len());
+        let bytes = tokens.iter().map(String::len).sum();
+        v.keys = Interner::with_capacity(tokens.len(), bytes);
         for (i, t) in tokens.into_iter().enumerate() {
             if t.is_empty() {
                 return Err(Error::Artifact(format!(
@@ -461,10 +710,10 @@ impl Vocab {
                     first + i
                 )));
             }
-            if let Some(&j) = v.index.get(t.as_str()) {
+            if let Some(j) = v.keys.find(&Probe::new(&t)) {
                 return Err(Error::Artifact(format!(
                     "duplicate token '{t}' at ids {} and {}",
-                    first + j as usize,
+                    first + j,
                     first + i
                 )));
             }
@@ -496,7 +745,7 @@ impl Vocab {
             }
         }
         self.n_docs = self.n_docs.saturating_add(counts.n_docs());
-        let new = Self::ranked(counts, cfg, |t| self.index.contains_key(t), limit);
+        let new = Self::ranked(counts, cfg, |t| self.contains(t), limit);
         let mut added = 0;
         for (t, tf, df) in new {
             if self.push(t, tf, df) {
@@ -508,9 +757,9 @@ impl Vocab {
 
     /// Id of a token; an unknown token goes to OOV bucket `1 + xxh3_64(token, 0) % K` (always 1 when `K = 1`).
     pub fn id(&self, token: &str) -> i32 {
-        match self.index.get(token) {
+        match self.keys.find(&Probe::new(token)) {
             // Bounded by `max_stored`, so the id fits in an i32.
-            Some(&i) => (i as i64 + 1 + self.num_oov as i64) as i32,
+            Some(i) => (i as i64 + 1 + self.num_oov as i64) as i32,
             None => self.oov_id(token),
         }
     }
@@ -526,7 +775,7 @@ impl Vocab {
 
     /// True when the token has its own id.
     pub fn contains(&self, token: &str) -> bool {
-        self.index.contains_key(token)
+        self.keys.find(&Probe::new(token)).is_some()
     }
 
     fn slot(&self, id: i32) -> Option<usize> {
@@ -887,5 +1136,165 @@ mod tests {
         let mut k = cfg();
         k.max_tokens = Some(v.tokens().len());
         assert_eq!(v.extend(&counts_of(&["zzz"]), &k, None), 0);
+    }
+
+    /// Tokens that stress the interned layout: empty, 1..=3 bytes (packed with overlap), exactly 8 and 9 bytes
+    /// (inline limit), long, non-ASCII, and prefixes of each other.
+    fn edge_tokens() -> Vec<String> {
+        let mut v: Vec<String> = [
+            "",
+            "a",
+            "aa",
+            "aaa",
+            "aaaa",
+            "ab",
+            "ba",
+            "aba",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgX",
+            "Xbcdefgh",
+            "caf\u{e9}",
+            "cafe\u{301}",
+            "\u{1f600}",
+            "\u{1f600}\u{1f600}",
+            "\u{65e5}\u{672c}\u{8a9e}",
+            "\0",
+            "\0\0",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        v.push("x".repeat(100_000));
+        v.push(format!("{}y", "x".repeat(99_999)));
+        v.push("x".repeat(99_999));
+        for n in 0..40 {
+            v.push("z".repeat(n + 1));
+        }
+        v
+    }
+
+    #[test]
+    fn interned_edge_tokens_count_and_look_up() {
+        let toks = edge_tokens();
+        let mut c = Counts::new();
+        c.add_doc(toks.iter().map(String::as_str));
+        c.add_doc(toks.iter().rev().map(String::as_str).step_by(2));
+        let mut reference: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+        for (d, doc) in [
+            toks.iter().collect::<Vec<_>>(),
+            toks.iter().rev().step_by(2).collect(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut seen = std::collections::BTreeSet::new();
+            for t in doc {
+                let e = reference.entry(t.as_str()).or_default();
+                e.0 += 1;
+                if seen.insert(t.as_str()) {
+                    e.1 += 1;
+                }
+            }
+            assert!(d < 2);
+        }
+        assert_eq!(c.len(), reference.len());
+        for (t, tf_df) in &reference {
+            assert_eq!(c.get(t), Some(*tf_df), "{t:?}");
+        }
+        assert_eq!(c.get("aaaaa"), None);
+        assert_eq!(c.get(&"x".repeat(100_001)), None);
+        assert_eq!(c.get(&"x".repeat(99_998)), None);
+        let back = Counts::from_json(&c.to_json()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.to_json(), c.to_json());
+
+        let v = Vocab::from_counts(&c, &cfg());
+        assert!(!v.contains(""), "the empty token never gets an id");
+        assert_eq!(v.id(""), 1);
+        for t in toks.iter().filter(|t| !t.is_empty()) {
+            let id = v.id(t);
+            assert_eq!(v.token(id), Some(t.as_str()));
+        }
+        let again =
+            Vocab::from_tokens(v.tokens().iter().map(|t| t.to_string()).collect(), &cfg()).unwrap();
+        for t in v.tokens() {
+            assert_eq!(again.id(t), v.id(t));
+        }
+    }
+
+    #[test]
+    fn interner_survives_full_hash_collisions() {
+        // Every token with the same hash: lookups must still compare the tokens themselves.
+        let toks = edge_tokens();
+        let mut keys = Interner::default();
+        for (i, t) in toks.iter().enumerate() {
+            assert_eq!(keys.find_or_insert(&Probe::with_hash(t, 42)), (i, true));
+        }
+        for (i, t) in toks.iter().enumerate() {
+            assert_eq!(keys.find(&Probe::with_hash(t, 42)), Some(i), "{t:?}");
+            assert_eq!(keys.find_or_insert(&Probe::with_hash(t, 42)), (i, false));
+            assert_eq!(keys.get(i), t.as_str());
+        }
+        assert_eq!(keys.find(&Probe::with_hash("aaaaa", 42)), None);
+        assert_eq!(keys.find(&Probe::with_hash("abcdefgY", 42)), None);
+        assert_eq!(keys.find(&Probe::with_hash("abcdefghj", 42)), None);
+    }
+
+    #[test]
+    fn merge_and_prune_match_a_reference_on_many_tokens() {
+        // Deterministic pseudo-random documents over a vocabulary that makes the table grow and rehash.
+        let mut x: u64 = 0x1234_5678;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let docs: Vec<String> = (0..400)
+            .map(|_| {
+                (0..30)
+                    .map(|_| {
+                        let r = next();
+                        let n = r % 5000;
+                        match r >> 60 {
+                            0 => format!("long-token-number-{n}"),
+                            1 => format!("\u{e9}{n}"),
+                            _ => format!("{n}"),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let whole = counts_of(&refs);
+        let mut merged = Counts::new();
+        for part in refs.chunks(37) {
+            merged.merge(&counts_of(part));
+        }
+        assert_eq!(merged, whole);
+        assert_eq!(merged.to_json(), whole.to_json());
+        let mut reversed = Counts::new();
+        for part in refs.chunks(37).rev() {
+            reversed.merge(&counts_of(part));
+        }
+        assert_eq!(reversed, whole);
+        // Pruning keeps exactly the `cap` best-ranked tokens when nothing was pruned before.
+        let mut capped = whole.clone();
+        capped.set_cap(Some(100));
+        assert_eq!(capped.len(), 100);
+        let mut ranked: Vec<(&str, u64, u64)> = whole.iter().collect();
+        ranked.sort_by(|a, b| rank((a.0, a.1), (b.0, b.1)));
+        for (t, tf, df) in &ranked[..100] {
+            assert_eq!(capped.get(t), Some((*tf, *df)));
+        }
+        assert_eq!(capped.pruned_max(), ranked[100].1);
+        // The pruned table still finds, inserts and merges.
+        capped.add_doc(["brand-new", "0"].into_iter());
+        assert_eq!(
+            capped.get("brand-new"),
+            Some((capped.pruned_max() + 1, capped.pruned_df_max() + 1))
+        );
     }
 }
