@@ -119,6 +119,54 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from . import datasets
+    from .experiment import QUESTIONS, _prefer_jax, run_experiment
+
+    if args.data:
+        if not args.text_col or not args.label_col:
+            raise ValueError(
+                "--data needs --text-col and --label-col (the CSV columns with the text and the label)"
+            )
+        data = datasets.load_csv(args.data, text=args.text_col, label=args.label_col, group=args.group_col)
+    else:
+        data = datasets.load(args.dataset)
+    questions = [q.strip() for q in args.questions.split(",") if q.strip()] if args.questions else None
+    if questions:
+        bad = [q for q in questions if q not in QUESTIONS]
+        if bad:
+            raise ValueError(f"--questions: unknown {', '.join(bad)}; choose from {','.join(QUESTIONS)}")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be >= 1, got {args.seeds}")
+    if args.model != "logreg":
+        _prefer_jax()
+    print(data.summary(), flush=True)
+    res = run_experiment(
+        data,
+        grid="quick" if args.quick else "full",
+        questions=questions,
+        seeds=tuple(range(args.seeds)),
+        epochs=args.epochs if args.epochs is not None else (2 if args.quick else 5),
+        model=args.model,
+        progress=args.progress,
+        log=lambda m: print(f"note: {m}", flush=True),
+    )
+    print(res.table())
+    print()
+    for v in res.verdicts():
+        print(v)
+    paths = res.save(args.out)
+    print(f"wrote {', '.join(paths.values())}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .experiment import run_demo
+
+    run_demo(quick=args.quick, out=args.out, progress=args.progress)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests).
 
@@ -171,6 +219,47 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--corpus", nargs="*", help="files to measure coverage on")
     i.add_argument("--top", type=int, default=20, help="how many OOV tokens to list")
     i.set_defaults(func=cmd_inspect)
+
+    x = sub.add_parser(
+        "experiment",
+        help="train small models per preprocessing choice over seeds; table, CSV, JSON, plot and verdicts",
+        description="Vary one preprocessing choice at a time (casing, tokenizer, vocabulary size / hashing, "
+        "embedding dimension, pretrained vs scratch embeddings) around a baseline, train a small model per "
+        "choice and seed, and report accuracy, macro-F1, coverage, OOV rate, throughput and training time.",
+    )
+    x.add_argument("--data", help="your own labelled CSV (with --text-col and --label-col)")
+    x.add_argument("--text-col", help="the CSV column holding the text")
+    x.add_argument("--label-col", help="the CSV column holding the label")
+    x.add_argument("--group-col", help="keep rows of one group (e.g. a product id) on one side of the split")
+    x.add_argument(
+        "--dataset", default="rotten_tomatoes", choices=["rotten_tomatoes"], help="a built-in data set"
+    )
+    x.add_argument("--quick", action="store_true", help="a small grid (about a minute on 2 cores)")
+    x.add_argument("--seeds", type=int, default=3, help="number of seeds per cell (default 3)")
+    x.add_argument("--epochs", type=int, default=None, help="training epochs (default 5, 2 with --quick)")
+    x.add_argument(
+        "--model",
+        default="bag",
+        choices=["bag", "cnn", "logreg"],
+        help="bag of embeddings (default), CNN, or scikit-learn logistic regression (no Keras)",
+    )
+    x.add_argument(
+        "--questions", help="comma-separated subset of casing,tokenizer,vocab,dim,embeddings (default: all)"
+    )
+    x.add_argument(
+        "--out", default="textprep-experiment", help="output folder (default ./textprep-experiment)"
+    )
+    x.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
+    x.set_defaults(func=cmd_experiment)
+
+    d = sub.add_parser(
+        "demo",
+        help="the main job: text to arrays, then the experiment on Rotten Tomatoes reviews (a few minutes)",
+    )
+    d.add_argument("--quick", action="store_true", help="a smaller run (well under a minute)")
+    d.add_argument("--out", default=None, help="also save the table, CSV, JSON and plot into this folder")
+    d.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
+    d.set_defaults(func=cmd_demo)
     return p
 
 
