@@ -249,7 +249,7 @@ TOKENIZE = [
         "tokenize",
         "HF tokenizers WordLevel NFKC+Lowercase/Whitespace",
         _hf_tokenize,
-        f"{CPUS} (its default)",
+        f"{CPUS} (library default)",
         "list of str (.tokens)",
         slow=True,
     ),
@@ -328,7 +328,7 @@ PRESET_PEERS = {
         "HF BertNormalizer+BertPreTokenizer (WordLevel .tokens)",
         _hf_bert,
         _hf_bert_tokens,
-        f"{CPUS} (its default)",
+        f"{CPUS} (library default)",
         "",
     ),
     "keras": (
@@ -445,7 +445,7 @@ FIT = [
         "fit", "textprep fit_files (all cores)", _tp_fit_files, str(CPUS), "vocab top 20k, from the file"
     ),
     Contender(
-        "fit", "HF WordLevelTrainer train_from_iterator", _hf_fit, f"{CPUS} (its default)", "vocab 20k+2"
+        "fit", "HF WordLevelTrainer train_from_iterator", _hf_fit, f"{CPUS} (library default)", "vocab 20k+2"
     ),
     Contender(
         "fit",
@@ -535,7 +535,7 @@ ENCODE = [
         "encode",
         "HF tokenizers WordLevel, padding+truncation 128",
         _hf_encode,
-        f"{CPUS} (its default)",
+        f"{CPUS} (library default)",
         "np.array(ids) int32",
         slow=True,
     ),

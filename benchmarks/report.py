@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,13 +114,14 @@ def child(task: str, name: str, path: Path, cap: float) -> dict[str, Any]:
         if estimate > cap:
             use = C.spread(texts, max(n_probe, int(len(texts) * cap / estimate)))
         fn, nbytes = prepare(use)
-        est_use = estimate * nbytes / total_bytes
-        rounds = 10 if est_use < 0.1 else 3 if est_use * 3 <= cap else 1
-        runs = [timed(fn) for _ in range(rounds)]
+        runs = [timed(fn)]  # more rounds when the first one shows a run is short
+        rounds = 10 if runs[0][0] < 0.1 else 3 if runs[0][0] * 3 <= cap else 1
+        runs += [timed(fn) for _ in range(rounds - 1)]
         best = min(r[0] for r in runs)
         peaks = [r[1] for r in runs if r[1] is not None]
         deltas = [r[2] for r in runs if r[2] is not None]
         res.update(
+            build=build_time(),
             seconds=best,
             runs=rounds,
             lines=len(use),
@@ -138,6 +140,8 @@ def child(task: str, name: str, path: Path, cap: float) -> dict[str, Any]:
             res["mismatch"] = C.token_mismatch(ours.tokens(check), c.tokens(check), check)
     except C.Unavailable as e:
         res["error"] = f"unavailable: {e}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return res
 
 
@@ -190,6 +194,23 @@ def ceiling(path: Path) -> dict[str, float]:
     return out
 
 
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Fraction of all CPUs busy over ``seconds`` (from /proc/stat; 0.0 where unavailable)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + (v[4] if len(v) > 4 else 0)  # total, idle + iowait
+
+    try:
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
+
+
 def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as f:
@@ -228,7 +249,7 @@ def build_time() -> str:
     try:
         import textprep._core as core
 
-        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(core.__file__)))
+        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(os.path.getmtime(core.__file__)))
     except (ImportError, OSError):
         return "unknown"
 
@@ -322,7 +343,8 @@ def presets_table(results: list[dict[str, Any]]) -> list[str]:
             equal = b.get("error", "not checked")
         peer_mb = fmt_mb(sb) + (" (slice)" if b.get("sliced") else "")
         lines.append(
-            f"| `{preset}` | {fmt_mb(sa)} | {peer.name} ({peer.threads}) | {peer_mb} | "
+            f"| `{preset}` | {fmt_mb(sa)} | {peer.name} (threads: {peer.threads.replace(' (', ', ').rstrip(')')}) "
+            f"| {peer_mb} | "
             f"{fmt_ratio(sa / sb if sa and sb else None)} | {equal} |"
         )
     if footnotes:
@@ -369,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     n_lines, nbytes = len(texts), C.utf8_bytes(texts)
     del texts
     t_start = time.perf_counter()
+    git0, build0, busy0 = git_state(), build_time(), cpu_busy()
     all_results: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:
         results = []
@@ -383,12 +406,30 @@ def main(argv: list[str] | None = None) -> int:
     ceil = ceiling(path)
     elapsed = time.perf_counter() - t_start
 
+    busy1 = cpu_busy()
+    builds = sorted({r["build"] for rs in all_results.values() for r in rs if "build" in r} | {build0})
+    warnings = []
+    if len(builds) > 1:
+        warnings += [
+            f"> **Warning**: the textprep build changed during the run ({', '.join(builds)}); rows were "
+            "measured on different builds. Rerun on a quiet tree.",
+            "",
+        ]
+    if git_state() != git0:
+        warnings += [f"> Note: the git state changed during the run ({git0} → {git_state()}).", ""]
+    if max(busy0, busy1) > 0.25:
+        warnings += [
+            f"> **Warning**: other processes were using the CPUs ({busy0:.0%} busy just before the run, "
+            f"{busy1:.0%} just after); figures may be low and noisy.",
+            "",
+        ]
     cmd = "python benchmarks/report.py" + "".join(
         f" {a}" for a in (argv if argv is not None else sys.argv[1:])
     )
     out = [
-        f"### Results: textprep {git_state()} (build {build_time()})",
+        f"### Results: textprep {git0} (build {build0})",
         "",
+        *warnings,
         f"- Command: `{cmd}` ({elapsed / 60:.1f} min)",
         f"- Machine: {cpu_model()}, {os.cpu_count()} cores, {mem_total_gb()}; {platform.platform()}",
         f"- Python {platform.python_version()}; {versions()}",
@@ -412,8 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         meta = {
             "command": cmd,
-            "git": git_state(),
-            "build": build_time(),
+            "git": git0,
+            "build": build0,
+            "warnings": warnings,
             "cpu": cpu_model(),
             "cores": os.cpu_count(),
             "python": platform.python_version(),
