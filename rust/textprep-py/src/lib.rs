@@ -265,12 +265,15 @@ impl PyPipeline {
         let t = extract_texts(texts, self.replace)?;
         let p = self.inner.clone();
         let f = run(py, move |check| p.tokenize_batch(&strs(&t), check))?;
-        let mut cache: std::collections::HashMap<&[u8], Bound<'py, PyString>> =
-            std::collections::HashMap::new();
-        let rows = PyList::empty(py);
-        for d in 0..f.row_splits.len() - 1 {
+        // One str object per distinct token (FxHash: tokens are short), lists built at their final size.
+        let mut cache: rustc_hash::FxHashMap<&[u8], Bound<'py, PyString>> =
+            rustc_hash::FxHashMap::default();
+        let mut row_items: Vec<Bound<'py, PyString>> = Vec::new();
+        let n_docs = f.row_splits.len() - 1;
+        let mut rows_vec: Vec<Bound<'py, PyList>> = Vec::with_capacity(n_docs);
+        for d in 0..n_docs {
             let (a, b) = (f.row_splits[d] as usize, f.row_splits[d + 1] as usize);
-            let row = PyList::empty(py);
+            row_items.clear();
             for j in a..b {
                 let bytes = &f.bytes[f.offsets[j] as usize..f.offsets[j + 1] as usize];
                 let s = cache.entry(bytes).or_insert_with(|| {
@@ -279,10 +282,11 @@ impl PyPipeline {
                         std::str::from_utf8(bytes).expect("engine tokens are UTF-8"),
                     )
                 });
-                row.append(s.clone())?;
+                row_items.push(s.clone());
             }
-            rows.append(row)?;
+            rows_vec.push(PyList::new(py, row_items.drain(..))?);
         }
+        let rows = PyList::new(py, rows_vec)?;
         Ok(rows)
     }
 
