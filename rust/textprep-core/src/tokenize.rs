@@ -579,32 +579,6 @@ const fn build_wb() -> [u8; 128] {
 
 static WB: [u8; 128] = build_wb();
 
-#[inline(always)]
-fn wb(b: &[u8], i: usize) -> u8 {
-    match b.get(i) {
-        Some(&c) if c < 0x80 => WB[c as usize],
-        _ => W_OTHER,
-    }
-}
-
-/// True when UAX #29 has no word boundary between `b[i-1]` and `b[i]` in an ASCII chunk without whitespace
-/// (rules WB5-WB13b; WB3-WB4 and WB15-16 cannot apply to such a chunk).
-#[inline(always)]
-fn wb_joins(b: &[u8], i: usize) -> bool {
-    let l = wb(b, i - 1);
-    let r = wb(b, i);
-    match (l, r) {
-        (W_LETTER | W_NUM, W_LETTER | W_NUM) => true, // WB5, WB8, WB9, WB10
-        (W_LETTER | W_NUM | W_EXTNUMLET, W_EXTNUMLET) => true, // WB13a
-        (W_EXTNUMLET, W_LETTER | W_NUM) => true,      // WB13b
-        (W_LETTER, W_MIDLETTER | W_MIDNUMLETQ) => wb(b, i + 1) == W_LETTER, // WB6
-        (W_NUM, W_MIDNUM | W_MIDNUMLETQ) => wb(b, i + 1) == W_NUM, // WB12
-        (W_MIDLETTER | W_MIDNUMLETQ, W_LETTER) => i >= 2 && wb(b, i - 2) == W_LETTER, // WB7
-        (W_MIDNUM | W_MIDNUMLETQ, W_NUM) => i >= 2 && wb(b, i - 2) == W_NUM, // WB11
-        _ => false,
-    }
-}
-
 impl Tokenizer {
     /// Compile a tokenizer from its config (unknown splitter, bad regex or bad ranges -> `Error::Config`).
     pub fn new(cfg: &TokenizeConfig) -> Result<Tokenizer> {
@@ -862,29 +836,57 @@ impl Tokenizer {
         }
     }
 
-    /// UAX #29 on an ASCII chunk without whitespace.
+    /// UAX #29 on an ASCII chunk without whitespace, in one pass: runs of letters, digits and `_` join
+    /// (WB5, WB8-WB10, WB13a/b); a MidLetter/MidNum/MidNumLetQ char joins when the same class is on both sides
+    /// (WB6/7 for letters, WB11/12 for digits); every other char is a segment of its own (WB999).
     fn words_ascii(&self, text: &str, start: usize, end: usize, out: &mut Tokens) {
         let Some(chunk) = text.get(start..end) else {
             return;
         };
         let b = chunk.as_bytes();
-        if b.is_empty() {
-            return;
-        }
-        let mut seg = 0;
-        let mut alnum = TABLE[b[0] as usize] & C_ALNUM != 0;
-        for i in 1..b.len() {
-            if !wb_joins(b, i) {
-                if alnum || self.keep_punct {
-                    self.emit(text, start + seg, start + i, out);
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let c = WB[(b[i] & 0x7f) as usize];
+            if !matches!(c, W_LETTER | W_NUM | W_EXTNUMLET) {
+                if self.keep_punct {
+                    self.emit(text, start + i, start + i + 1, out);
                 }
-                seg = i;
-                alnum = false;
+                i += 1;
+                continue;
             }
-            alnum |= TABLE[b[i] as usize] & C_ALNUM != 0;
-        }
-        if alnum || self.keep_punct {
-            self.emit(text, start + seg, end, out);
+            let s = i;
+            let mut alnum = c != W_EXTNUMLET;
+            let mut last = c;
+            i += 1;
+            loop {
+                while i < n {
+                    let k = WB[(b[i] & 0x7f) as usize];
+                    if !matches!(k, W_LETTER | W_NUM | W_EXTNUMLET) {
+                        break;
+                    }
+                    alnum |= k != W_EXTNUMLET;
+                    last = k;
+                    i += 1;
+                }
+                if i + 1 < n {
+                    let mid = WB[(b[i] & 0x7f) as usize];
+                    let next = WB[(b[i + 1] & 0x7f) as usize];
+                    let joins = match (last, mid) {
+                        (W_LETTER, W_MIDLETTER | W_MIDNUMLETQ) => next == W_LETTER,
+                        (W_NUM, W_MIDNUM | W_MIDNUMLETQ) => next == W_NUM,
+                        _ => false,
+                    };
+                    if joins {
+                        i += 1; // the next char is consumed (and `last` set) by the run loop
+                        continue;
+                    }
+                }
+                break;
+            }
+            if alnum || self.keep_punct {
+                self.emit(text, start + s, start + i, out);
+            }
         }
     }
 
@@ -1275,7 +1277,7 @@ mod tests {
             };
             let t = Tokenizer::new(&c).unwrap();
             let mut out = Tokens::new();
-            for round in 0..4000 {
+            for round in 0..20000 {
                 let len = 1 + (rng.next() % 12) as usize;
                 let text: String = (0..len)
                     .map(|_| {
