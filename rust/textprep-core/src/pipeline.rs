@@ -70,6 +70,29 @@ fn bytes_of<'a>(texts: &'a [&'a str]) -> impl Fn(usize) -> usize + 'a {
     move |i| texts[i].len()
 }
 
+/// A zeroed `n * width * k` output buffer, or a config error naming `maxlen` when it cannot be allocated (a huge
+/// `maxlen` must not abort the process: `vec!` aborts on allocation failure, `try_reserve` reports it).
+fn zeroed_output(n: usize, width: usize, k: usize) -> Result<Vec<i32>> {
+    let too_big = || {
+        Error::config(
+            "encode.maxlen",
+            format!(
+                "{n} rows x {width} positions x {k} ids is more output than can be allocated; lower maxlen or \
+                 encode in smaller batches"
+            ),
+        )
+    };
+    let len = n
+        .checked_mul(width)
+        .and_then(|x| x.checked_mul(k))
+        .ok_or_else(too_big)?;
+    // probe the allocation (untouched pages cost nothing), then let `vec!` take zeroed memory from calloc
+    Vec::<i32>::new()
+        .try_reserve_exact(len)
+        .map_err(|_| too_big())?;
+    Ok(vec![0i32; len])
+}
+
 fn chunk_bytes(texts: &[&str], ranges: &[Range<usize>]) -> Vec<usize> {
     ranges
         .iter()
@@ -324,10 +347,10 @@ impl Pipeline {
         let bytes = chunk_bytes(texts, &ranges);
         match maxlen.or(self.config.encode.maxlen) {
             Some(width) => {
-                let mut ids = vec![0i32; n * width * k];
+                let mut ids = zeroed_output(n, width, k)?;
                 let mut lengths = vec![0i32; n];
                 let mut shapes = if with_shapes {
-                    Some(vec![0i32; n * width])
+                    Some(zeroed_output(n, width, 1)?)
                 } else {
                     None
                 };
@@ -696,6 +719,32 @@ mod tests {
         let (v, s) = p.encode_ragged(&texts, &mut ok()).unwrap();
         assert_eq!(s, vec![0, 3, 4, 6]);
         assert_eq!(v.len(), 6);
+    }
+
+    #[test]
+    fn huge_maxlen_is_an_error_not_an_abort() {
+        // found by tests/test_hostile.py: maxlen=2**40 aborted the process on allocation failure
+        let p = Pipeline::new(Config {
+            hashing: crate::config::HashingConfig {
+                n_buckets: Some(8),
+                ..Default::default()
+            },
+            ..Config::default()
+        })
+        .unwrap();
+        for (n, width) in [(1, 1usize << 40), (3, usize::MAX / 2)] {
+            let texts = vec!["a b"; n];
+            let e = p
+                .encode_batch(&texts, Some(width), true, &mut ok())
+                .unwrap_err();
+            assert!(e.to_string().contains("encode.maxlen"), "{e}");
+        }
+        assert_eq!(
+            p.encode_batch(&["a b"], Some(3), false, &mut ok())
+                .unwrap()
+                .lengths,
+            vec![2]
+        );
     }
 
     #[test]
