@@ -66,6 +66,21 @@ def iter_chunks(texts: Iterable[Any], size: int = FIT_CHUNK_DOCS) -> Iterator[li
         yield chunk
 
 
+def _at_offset(e: Exception, start: int) -> Exception:
+    """``e`` with its ``texts[i]`` index shifted by ``start`` (the engine sees one chunk of a stream at a time).
+
+    >>> str(_at_offset(TypeError("texts[3]: expected str, got NoneType"), 65_536))
+    'texts[65539]: expected str, got NoneType'
+    """
+    msg = str(e)
+    if start == 0 or not msg.startswith("texts["):
+        return e
+    i, _, rest = msg[len("texts[") :].partition("]")
+    if not i.isdigit():
+        return e
+    return type(e)(f"texts[{int(i) + start}]{rest}")
+
+
 @dataclass(frozen=True)
 class Batch:
     """A padded batch: ``ids`` (n, maxlen) int32 (n, maxlen, k with k hashes), ``lengths`` (n,) int32 and, when
@@ -469,6 +484,11 @@ class Pipeline:
                 with open(f, "rb") as fh:
                     for line_no, raw in enumerate(fh, 1):
                         bar.update(len(raw))
+                        # lines as the engine's fit_files reads them: BOM dropped, one "\n" then one "\r" removed
+                        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                            raw = raw[3:]
+                        if raw.endswith(b"\n"):
+                            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
                         try:
                             text = raw.decode("utf-8")
                         except UnicodeDecodeError as e:
@@ -480,7 +500,7 @@ class Pipeline:
                             if errors == "skip":
                                 continue
                             text = raw.decode("utf-8", "replace")
-                        buf.append(text.rstrip("\r\n"))
+                        buf.append(text)
                         if len(buf) >= shard_rows:
                             flush(buf)
                             buf = []
@@ -530,8 +550,13 @@ class Pipeline:
         (2, 1)
         """
         total: Counts | None = None
+        start = 0
         for chunk in iter_chunks(texts):
-            part = Counts(self._core.count(chunk))
+            try:
+                part = Counts(self._core.count(chunk))
+            except (TypeError, ValueError) as e:
+                raise _at_offset(e, start) from None
+            start += len(chunk)
             total = part if total is None else total.merge(part)
         return total if total is not None else Counts()
 
