@@ -1,6 +1,19 @@
 //! The bridge: converts Python values to engine types and back, detaches from the interpreter while the engine
 //! works, checks for Ctrl-C between waves, and maps every engine error to one Python exception class.
 //! No text-processing logic lives here.
+//!
+//! Threads and free-threaded CPython (checked for issue 8): the pipeline handle is a `#[pyclass(frozen)]` holding an
+//! `Arc` of an immutable engine pipeline, so no Python-visible state is ever mutated in place (`fit` builds a new
+//! handle and the Python wrapper swaps its reference); every engine call copies or borrows its inputs
+//! (`PyBackedStr` keeps each str alive) and then runs detached from the interpreter, with no shared mutable state
+//! apart from the thread-count atomic and the pool behind a mutex. Under the GIL this is what lets many Python
+//! threads run engine work at once (tests/test_concurrency.py). A free-threaded build (3.13t) could not be tried
+//! here: the machine has Debian 12's Python 3.11 and a pyenv 3.13.0 built with the GIL, no `python3.13t` package
+//! exists for it, and interpreters cannot be downloaded (only package registries are reachable). What such a
+//! build would need beyond the above: a non-abi3 wheel (abi3 has no free-threaded variant before abi3t) and the
+//! module declared `gil_used = false`; the one remaining race would be reading a `list` another thread mutates
+//! during `extract_texts` (under the GIL no other thread runs while the list is read; tests/test_hostile.py checks
+//! that a concurrently mutated list gives whole, consistent rows).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
