@@ -626,15 +626,26 @@ impl Pipeline {
     ) -> Result<Counts> {
         let ranges = chunk_ranges(texts.len(), bytes_of(texts));
         let bytes = chunk_bytes(texts, &ranges);
-        // Merge one wave of chunk counts at a time: holding every chunk's counts until the end peaked at ~10x
-        // the text size on a 74 MB batch with a large vocabulary (tests/test_resources.py); merging per wave
-        // keeps at most one wave of partial counts alive. Exact counts merge to the same result in any grouping.
-        let group = (crate::parallel::WAVE_BYTES / crate::parallel::CHUNK_BYTES).max(1);
+        // Merge the chunk counts group by group (about 4 chunks per thread): holding every chunk's counts until
+        // the end peaked at ~10x the text size on a 75 MB batch with a large vocabulary, and long documents (one
+        // chunk each, each chunk's counts holding the whole vocabulary) were worse (tests/test_resources.py).
+        // Exact counts merge to the same result in any grouping.
+        let group_bytes = (crate::parallel::num_threads() * 4 * crate::parallel::CHUNK_BYTES)
+            .max(4 * 1024 * 1024);
+        let mut groups = Vec::new();
+        let (mut start, mut acc) = (0, 0);
+        for (i, &b) in bytes.iter().enumerate() {
+            acc += b;
+            if acc >= group_bytes || i + 1 == bytes.len() {
+                groups.push(start..i + 1);
+                (start, acc) = (i + 1, 0);
+            }
+        }
         let mut total = Counts::new();
-        for (rs, bs) in ranges.chunks(group).zip(bytes.chunks(group)) {
+        for g in groups {
             let parts = map_chunks(
-                rs.to_vec(),
-                bs,
+                ranges[g.clone()].to_vec(),
+                &bytes[g],
                 |r| {
                     let mut s = Scratch::default();
                     let mut c = Counts::new();
