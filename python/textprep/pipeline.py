@@ -22,6 +22,8 @@ from .errors import ArtifactError, ConfigError, NotFittedError
 
 #: Documents per engine call when consuming an iterable in chunks (bounded memory for generators).
 FIT_CHUNK_DOCS = 65_536
+#: Characters of text per engine call when consuming an iterable in chunks (long documents: fewer per chunk).
+FIT_CHUNK_CHARS = 64 * 2**20
 
 
 def as_text_list(texts: Any, name: str = "texts") -> list[Any]:
@@ -44,10 +46,15 @@ def as_text_list(texts: Any, name: str = "texts") -> list[Any]:
         raise TypeError(f"{name} must be an iterable of str, got {type(texts).__name__}") from None
 
 
-def iter_chunks(texts: Iterable[Any], size: int = FIT_CHUNK_DOCS) -> Iterator[list[Any]]:
-    """Yield lists of at most ``size`` items (so generators are consumed in bounded memory).
+def iter_chunks(
+    texts: Iterable[Any], size: int = FIT_CHUNK_DOCS, max_chars: int = FIT_CHUNK_CHARS
+) -> Iterator[list[Any]]:
+    """Yield lists of at most ``size`` items and about ``max_chars`` characters of text (so generators are
+    consumed in bounded memory, also when documents are long).
 
     >>> [len(c) for c in iter_chunks(range(5), 2)]
+    [2, 2, 1]
+    >>> [len(c) for c in iter_chunks(iter(["abc"] * 5), max_chars=6)]
     [2, 2, 1]
     """
     if isinstance(texts, str | bytes):
@@ -57,11 +64,14 @@ def iter_chunks(texts: Iterable[Any], size: int = FIT_CHUNK_DOCS) -> Iterator[li
             yield texts[i : i + size]
         return
     chunk: list[Any] = []
+    chars = 0
     for t in texts:
         chunk.append(t)
-        if len(chunk) >= size:
+        chars += len(t) if isinstance(t, str) else 0
+        if len(chunk) >= size or chars >= max_chars:
             yield chunk
             chunk = []
+            chars = 0
     if chunk:
         yield chunk
 
