@@ -8,6 +8,8 @@ Stated bounds (this machine, Linux x86-64, CPython 3.11):
   512 MB (measured: 407 MB, 10 s);
 - counting one 75 MB batch (65,536 documents, 133k distinct tokens) grows the peak by less than 300 MB (measured:
   185 MB; 795 MB before the engine merged chunk counts per wave);
+- a stream of 1,000 documents of 600 KB grows the peak by less than 300 MB (chunks are cut at 64 M characters
+  as well as at 65,536 documents; before, the whole 600 MB stream was one chunk);
 - ``Counts.set_cap(cap)`` keeps at most ``2 * cap`` distinct tokens at any time, whatever the stream.
 """
 
@@ -65,6 +67,17 @@ STREAM = PRELUDE + textwrap.dedent(
     """
 )
 
+LONG_DOCS = PRELUDE + textwrap.dedent(
+    """
+    article = " ".join(pieces)  # about 600 KB: a long document
+    before = hwm_mb()
+    docs = (article + f" doc{i}" for i in range(int(sys.argv[1])))
+    pipe = tp.Pipeline(split="whitespace.v1", unicode="none").fit(docs)
+    print(json.dumps({"before": before, "peak": hwm_mb(), "article_mb": len(article) / 2**20,
+                      "vocab": len(pipe.vocab)}))
+    """
+)
+
 ONE_BATCH = PRELUDE + textwrap.dedent(
     """
     chunk = [pieces[i % 512] + f" doc{i}" for i in range(65_536)]
@@ -91,6 +104,15 @@ def test_fit_on_a_1_gb_stream_stays_under_512_mb():
     assert r["bytes"] >= 1 << 30 and r["docs"] > 850_000
     assert r["vocab"] == 50_000 + 2
     assert r["peak"] < 512, f"peak RSS {r['peak']:.0f} MB while fitting on a 1 GB stream"
+
+
+@needs_proc
+@pytest.mark.slow
+def test_a_stream_of_long_documents_is_chunked_by_size():
+    # 1,000 documents of 600 KB: chunks of 65,536 documents would hold the whole 600 MB stream at once
+    r = run(LONG_DOCS, "1000")
+    assert r["article_mb"] > 0.5 and r["vocab"] > 1000
+    assert r["peak"] - r["before"] < 300, f"peak grew by {r['peak'] - r['before']:.0f} MB"
 
 
 @needs_proc
