@@ -5,7 +5,7 @@ equal)."""
 from __future__ import annotations
 
 import pytest
-from contenders import CHECK_LINES, PRESETS, TOKENIZE, Unavailable, preset_pairs, spread, token_mismatch
+from contenders import CHECK_LINES, PRESETS, TOKENIZE, Unavailable, find, mismatch, preset_pairs, spread
 
 
 @pytest.mark.parametrize("contender", TOKENIZE, ids=lambda c: c.id)
@@ -22,11 +22,15 @@ def test_preset_pair(run, contender):
 def test_preset_tokens_equal_peer(corpus, preset):
     """The preset pairs compare equal work only if the tokens are equal: checked once, outside timing."""
     ours, peer = preset_pairs()[preset]
+    assert peer.compare_to == ours.name
     texts = spread(corpus.texts, CHECK_LINES)
-    assert ours.tokens is not None and peer.tokens is not None
     try:
-        expected = peer.tokens(texts)
+        expected = peer.make(texts, corpus.path)()
     except Unavailable as e:
         pytest.skip(str(e))
-    mismatch = token_mismatch(ours.tokens(texts), expected, texts)
-    assert mismatch is None, f"preset {preset!r} vs {peer.name}: {mismatch}"
+    if peer.canon is not None:
+        expected = peer.canon(expected)
+    got = find("presets", peer.compare_to).make(texts, corpus.path)()
+    assert sum(map(len, got)) > len(texts)
+    diff = mismatch(got, expected, texts)
+    assert diff is None, f"preset {preset!r} vs {peer.name}: {diff}"

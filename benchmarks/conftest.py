@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from contenders import Contender, Unavailable, corpus_slice_file, read_lines, utf8_bytes
+from textprep.bench.contenders import shared_corpus
 
 SMOKE_LINES = 2_000
 
@@ -44,8 +45,14 @@ def corpus(request: pytest.FixtureRequest) -> Corpus:
     else:
         env = os.environ.get("TEXTPREP_BENCH_LINES")
         lines = int(env) if env else None
+    source = shared_corpus()
+    if source is None:
+        pytest.skip(
+            "benchmark corpus shared/data/bench/en_natural.txt.xz is not present "
+            "(set TEXTPREP_BENCH_CORPUS or TEXTPREP_SHARED_DATA)"
+        )
     try:
-        path = corpus_slice_file(lines)
+        path = corpus_slice_file(lines, source)
     except Unavailable as e:
         pytest.skip(str(e))
     texts = read_lines(path)
@@ -53,10 +60,16 @@ def corpus(request: pytest.FixtureRequest) -> Corpus:
 
 
 @pytest.fixture
-def run(benchmark, corpus: Corpus):  # type: ignore[no-untyped-def]
-    """``run(contender)``: set it up (not timed), then time it: 3 rounds, or 1 for the slow peers."""
+def run(benchmark, corpus: Corpus, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``run(contender)``: set it up (not timed), then time it: 3 rounds, or 1 for the slow peers.
+
+    A contender's ``env`` (peer thread counts read per call, e.g. ``TOKENIZERS_PARALLELISM``) is set for
+    its run only. ``fresh_process`` rows (TensorFlow at 1 thread: its pools are fixed once it has run) are
+    measured by ``report.py`` / ``textprep bench``, which give each contender its own process."""
 
     def run_contender(c: Contender) -> None:
+        for key, value in c.env:
+            monkeypatch.setenv(key, value)
         try:
             fn = c.make(corpus.texts, corpus.path)
         except Unavailable as e:

@@ -167,6 +167,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_cli
+
+    run_cli(
+        corpus=args.corpus,
+        tasks=args.tasks,
+        quick=args.quick,
+        lines=args.lines,
+        cap=args.cap,
+        json_path=args.json,
+        plot_path=args.plot,
+        progress=args.progress,
+        command="textprep bench"
+        + "".join(
+            f" --{k} {v}" if v is not True else f" --{k}"
+            for k, v in vars(args).items()
+            if k in ("corpus", "tasks", "quick", "lines", "cap", "json", "plot") and v not in (None, False)
+        ),
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests).
 
@@ -260,6 +282,26 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default=None, help="also save the table, CSV, JSON and plot into this folder")
     d.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     d.set_defaults(func=cmd_demo)
+
+    b = sub.add_parser(
+        "bench",
+        help="textprep against its peers on a corpus: MB/s, ratio to textprep, peak memory; table, JSON, plot",
+        description="Run each contender (textprep and the installed peers: HF tokenizers, spaCy, scikit-learn, "
+        "gensim, Keras) in its own process on the same documents and print MB/s, the ratio to textprep, peak "
+        "memory and whether outputs are equal. Peers that are not installed are listed as such.",
+    )
+    b.add_argument(
+        "--corpus", help="a UTF-8 file, one document per line (.xz/.gz/.bz2 ok); default: the shared "
+        "en_natural corpus when present, else Rotten Tomatoes snippets (textprep.datasets)"
+    )  # fmt: skip
+    b.add_argument("--tasks", help="comma-separated subset of tokenize,presets,fit,encode,hashing,vectors")
+    b.add_argument("--quick", action="store_true", help="20,000 lines, 2 s cap per run (under two minutes)")
+    b.add_argument("--lines", type=int, default=None, help="use N lines spread over the corpus")
+    b.add_argument("--cap", type=float, default=None, help="seconds one timed run may take (default 12)")
+    b.add_argument("--json", help="write the raw results (JSON) here")
+    b.add_argument("--plot", help="write a bar chart (PNG) here")
+    b.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
+    b.set_defaults(func=cmd_bench)
     return p
 
 
