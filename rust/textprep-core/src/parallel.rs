@@ -24,9 +24,12 @@ static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
 static FORKED: AtomicBool = AtomicBool::new(false);
 static POOL: Mutex<Option<(usize, Arc<ThreadPool>)>> = Mutex::new(None);
 
-/// Number of threads batches use (`TEXTPREP_NUM_THREADS`, else the available cores).
+/// Largest pool size: a typo such as `TEXTPREP_NUM_THREADS=1000000` must not try to spawn a million threads.
+pub const MAX_THREADS: usize = 1024;
+
+/// Number of threads batches use (`TEXTPREP_NUM_THREADS`, else the available cores), at most `MAX_THREADS`.
 pub fn num_threads() -> usize {
-    match NUM_THREADS.load(Ordering::Relaxed) {
+    let n = match NUM_THREADS.load(Ordering::Relaxed) {
         0 => std::env::var("TEXTPREP_NUM_THREADS")
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
@@ -37,7 +40,8 @@ pub fn num_threads() -> usize {
                     .unwrap_or(1)
             }),
         n => n,
-    }
+    };
+    n.min(MAX_THREADS)
 }
 
 /// Set the number of threads (0 restores the default).
@@ -164,6 +168,15 @@ mod tests {
         set_num_threads(0);
         assert_eq!(a, b);
         assert_eq!(a[999], 1998);
+    }
+
+    #[test]
+    fn thread_count_is_capped() {
+        // found by the hostile-input review: set_num_threads(10**6) would build a pool of a million threads
+        set_num_threads(1_000_000);
+        assert_eq!(num_threads(), MAX_THREADS);
+        set_num_threads(0);
+        assert!(num_threads() >= 1);
     }
 
     #[test]
