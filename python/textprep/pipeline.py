@@ -173,6 +173,8 @@ class Counts:
         """Add ``other``'s counts into this one (associative and commutative); returns self."""
         if not isinstance(other, Counts):
             raise TypeError(f"merge expects Counts, got {type(other).__name__}")
+        if other is self:  # counting the same documents twice; the engine cannot borrow one object twice
+            other = Counts.from_json(self.to_json())
         self._core.merge(other._core)
         return self
 
@@ -354,6 +356,12 @@ class Pipeline:
             raise ValueError(f"decode expects one row of ids (1-D), got shape {arr.shape}")
         if arr.size and not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"ids must be integers, got dtype {arr.dtype}")
+        if arr.size:
+            size = len(self.vocab)  # NotFittedError when there is no vocabulary
+            bad = np.flatnonzero((arr < 0) | (arr >= size))
+            if bad.size:
+                i = int(bad[0])
+                raise ValueError(f"ids[{i}] = {arr[i]} is out of range 0..{size - 1} (the vocabulary's ids)")
         return list(self._core.decode(arr.astype(np.int64).tolist()))
 
     # -- batches ---------------------------------------------------------------------------------------------
