@@ -786,3 +786,45 @@ def test_vectors_truncated_gzip_names_the_file(tmp_path):
     gz.write_bytes(gzip.compress(b"a 1 2\nb 3 4\n")[:-12])
     with pytest.raises(VectorsFormatError, match=r"cut\.txt\.gz: .*truncated"):
         load_vectors(gz)
+
+
+# -- other entry points with hostile arguments ------------------------------------------------------------
+@pytest.mark.parametrize(
+    "ids",
+    [[-1], [5], [2**31 - 1], [2**40], np.array([2**63], dtype=np.uint64), np.array([1, 2, -7], np.int8)],
+)
+def test_decode_out_of_range_ids_name_the_position(ids):
+    pipe = tp.Pipeline().fit(["a b c"])  # ids 0..4
+    arr = np.asarray(ids)
+    i = int(np.flatnonzero((arr < 0) | (arr >= 5))[0])
+    with pytest.raises(ValueError, match=rf"ids\[{i}\] = -?\d+ is out of range 0\.\.4"):
+        pipe.decode(ids)
+
+
+def test_counts_merged_into_themselves_double():
+    c = tp.Pipeline().count(["a b", "a"])
+    assert c.merge(c)["a"] == (4, 4) and c.n_docs == 4
+
+
+def test_absurd_thread_counts_are_capped():
+    try:
+        tp.set_num_threads(10**6)
+        assert tp.get_num_threads() == 1024
+        pipe = tp.Pipeline(n_buckets=8, maxlen=2)
+        assert pipe(["a b"] * 10).shape == (10, 2)
+    finally:
+        tp.set_num_threads(0)
+
+
+def test_hash_tokens_rejects_bad_arguments():
+    for kwargs, needle in [
+        ({"n_buckets": 0}, "n_buckets"),
+        ({"n_buckets": 2**40}, "n_buckets"),
+        ({"n_buckets": 10, "k": 9}, "k must be"),
+        ({"n_buckets": 10, "seed": -1}, "seed"),
+        ({"n_buckets": 10, "algorithm": "md5"}, "algorithm"),
+    ]:
+        with pytest.raises(ConfigError, match=needle):
+            tp.hash_tokens(["a"], **kwargs)
+    with pytest.raises(TypeError, match=r"texts\[1\]: expected str, got NoneType"):
+        tp.hash_tokens(["a", None], 10)

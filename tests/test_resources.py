@@ -5,11 +5,12 @@ subprocess so the test process's history does not count.
 
 Stated bounds (this machine, Linux x86-64, CPython 3.11):
 - fitting on a generated 1 GB stream (a generator, never materialized; 895k documents, 197k distinct tokens) peaks under
-  512 MB (measured: 407 MB, 10 s);
+  512 MB (measured: 250 MB, 10.6 s);
 - counting one 75 MB batch (65,536 documents, 133k distinct tokens) grows the peak by less than 300 MB (measured:
-  185 MB; 795 MB before the engine merged chunk counts per wave);
-- a stream of 1,000 documents of 600 KB grows the peak by less than 300 MB (chunks are cut at 64 M characters
-  as well as at 65,536 documents; before, the whole 600 MB stream was one chunk);
+  62 MB; 795 MB before the engine merged chunk counts group by group);
+- a stream of 1,000 documents of 600 KB grows the peak by less than 300 MB (measured:
+  194 MB; chunks are cut at 64 M characters as well as at 65,536 documents: before, the whole 600 MB stream was
+  one chunk);
 - ``Counts.set_cap(cap)`` keeps at most ``2 * cap`` distinct tokens at any time, whatever the stream.
 """
 
