@@ -690,6 +690,7 @@ def markdown(data: dict[str, Any]) -> str:
 def plot(data: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     """A bar chart PNG of MB/s per contender, one panel per task (textprep rows highlighted), log scale."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -709,6 +710,9 @@ def plot(data: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         colors = ["#d9534f" if r.get("textprep") else "#7f8c8d" for r in rows][::-1]
         ax.barh(names, values, color=colors)
         ax.set_xscale("log")
+        ax.set_xlim(min(values) / 2, max(values) * 2)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_title(C.TASK_TITLES[task], fontsize=10, loc="left")
         ax.tick_params(axis="y", labelsize=8)
         for y, v in enumerate(values):
@@ -719,7 +723,7 @@ def plot(data: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         f"textprep bench: {meta['lines']:,} docs, {meta['bytes'] / 1e6:.1f} MB, {meta['cpu']}, {meta['cores']} cores",
         fontsize=10,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     out = Path(path)
     fig.savefig(out, dpi=100)
     plt.close(fig)
