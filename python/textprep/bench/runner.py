@@ -64,7 +64,11 @@ def proc_status() -> dict[str, int]:
 
 
 def reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux ``clear_refs`` 5); False where that is not possible."""
+    """Reset VmHWM to the current RSS (Linux ``clear_refs`` 5); False where that is not possible.
+
+    >>> reset_peak() in (True, False)
+    True
+    """
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -103,7 +107,11 @@ def timed(fn: Callable[[], Any], keep: bool = False) -> tuple[float, int | None,
 
 
 def build_time() -> str:
-    """When the textprep extension in use was built (UTC), or "unknown"."""
+    """When the textprep extension in use was built (UTC), or "unknown".
+
+    >>> build_time().endswith("UTC") or build_time() == "unknown"
+    True
+    """
     try:
         import textprep._core as core
 
@@ -117,7 +125,14 @@ def _rounds(first: float, cap: float) -> int:
 
 
 def child(task: str, name: str, path: Path, cap: float) -> dict[str, Any]:
-    """Measure one contender in this process (the child side of :func:`run_child`)."""
+    """Measure one contender in this process (the child side of :func:`run_child`): a JSON-ready row.
+
+    >>> import tempfile
+    >>> path = C.write_lines(["The cat sat.", "A dog ran!"] * 50, Path(tempfile.mkdtemp()) / "c.txt")
+    >>> row = child("fit", "textprep fit (1 thread)", path, cap=1.0)
+    >>> row["lines"], row["mb_s"] > 0, row["runs"]
+    (100, True, 10)
+    """
     c = C.find(task, name)
     texts = C.read_lines(path)
     total_bytes = C.utf8_bytes(texts)
@@ -228,7 +243,13 @@ def run_child(
     cs: C.Contender | Sequence[C.Contender], path: Path, cap: float, env: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """Run contender(s) ``cs`` on the corpus file ``path`` in one fresh process (one after the other);
-    their results, in order (``error`` for those that failed)."""
+    their results, in order (``error`` for those that failed).
+
+    >>> import tempfile
+    >>> path = C.write_lines(["The cat sat."] * 100, Path(tempfile.mkdtemp()) / "c.txt")
+    >>> [r["name"] for r in run_child(C.find("fit", "textprep fit (1 thread)"), path, cap=1.0) if r["mb_s"] > 0]
+    ['textprep fit (1 thread)']
+    """
     group = [cs] if isinstance(cs, C.Contender) else list(cs)
     cmd = [sys.executable, "-m", "textprep.bench", "--child", str(path), str(cap)]
     child_env = dict(os.environ)
@@ -265,7 +286,12 @@ def run_child(
 
 def ceiling(path: Path) -> dict[str, float]:
     """How fast this machine reads (``cat``) and scans (``wc -w``) the same bytes (best of 3, warm cache);
-    NaN where the tool is missing."""
+    NaN where the tool is missing.
+
+    >>> import tempfile
+    >>> sorted(ceiling(C.write_lines(["a b c"] * 100, Path(tempfile.mkdtemp()) / "c.txt")))
+    ['cat > /dev/null', 'wc -w']
+    """
     size = path.stat().st_size
     out: dict[str, float] = {}
     for label, cmd in (("cat > /dev/null", ["cat", str(path)]), ("wc -w", ["wc", "-w", str(path)])):
@@ -283,7 +309,11 @@ def ceiling(path: Path) -> dict[str, float]:
 
 
 def cpu_busy(seconds: float = 1.0) -> float:
-    """Fraction of all CPUs busy over ``seconds`` (from /proc/stat; 0.0 where unavailable)."""
+    """Fraction of all CPUs busy over ``seconds`` (from /proc/stat; 0.0 where unavailable).
+
+    >>> 0.0 <= cpu_busy(0.01) <= 1.0
+    True
+    """
 
     def sample() -> tuple[int, int]:
         with open("/proc/stat") as f:
@@ -316,7 +346,11 @@ def cpu_model() -> str:
 
 
 def mem_total_gb() -> str:
-    """Total RAM, e.g. ``"24 GB RAM"``."""
+    """Total RAM, e.g. ``"24 GB RAM"``.
+
+    >>> mem_total_gb().endswith("RAM") or mem_total_gb() == "RAM unknown"
+    True
+    """
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -329,7 +363,11 @@ def mem_total_gb() -> str:
 
 def git_state() -> str:
     """The source checkout's commit (``+ uncommitted changes`` when the sources differ), for an editable
-    install; ``"not a git checkout"`` otherwise."""
+    install; ``"not a git checkout"`` otherwise.
+
+    >>> isinstance(git_state(), str)
+    True
+    """
 
     def git(*args: str) -> str:
         try:
@@ -412,6 +450,14 @@ def run(
     corpus when present, else the built-in one. ``quick``: 20,000 lines, a 2 s cap, the first 50,000 GloVe
     rows and no ``full_only`` rows (under two minutes on 2 cores). Rows of peers that are not installed carry
     ``error: "not installed: ..."``.
+
+    >>> import tempfile
+    >>> path = C.write_lines(["The cat sat on the mat."] * 200, Path(tempfile.mkdtemp()) / "c.txt")
+    >>> data = run(path, ["fit"], only="textprep fit (", cap=1.0)
+    >>> [(r["name"], r["ratio"]) for r in data["results"]["fit"]][0]
+    ('textprep fit (1 thread)', 1.0)
+    >>> data["meta"]["lines"], "textprep fit (2 threads)" in text_table(data), "| **textprep fit" in markdown(data)
+    (200, True, True)
     """
     tasks = list(tasks or C.TASKS)
     chosen = select(tasks, quick=quick, only=only)
@@ -531,7 +577,11 @@ def equal_cell(r: dict[str, Any]) -> str:
 
 
 def row_note(r: dict[str, Any]) -> str:
-    """What a row's figure rests on (slice, runs) or why it has none."""
+    """What a row's figure rests on (slice, runs) or why it has none.
+
+    >>> row_note({"runs": 3}), row_note({"error": "not installed: spacy"})
+    ('best of 3', 'not installed: spacy')
+    """
     if "error" in r:
         return str(r["error"])
     notes = []
@@ -550,7 +600,7 @@ def _status(r: dict[str, Any]) -> str:
 
 
 def text_table(data: dict[str, Any]) -> str:
-    """A plain-text table per task (what ``textprep bench`` prints)."""
+    """A plain-text table per task (what ``textprep bench`` prints); see :func:`run` for an example."""
     meta, out = data["meta"], []
     ceil = meta["ceiling_mb_s"]
     out.append(
@@ -648,7 +698,7 @@ def _md_presets_table(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def markdown(data: dict[str, Any]) -> str:
-    """The paste-ready Markdown report (``benchmarks/README.md`` holds one)."""
+    """The paste-ready Markdown report (``benchmarks/README.md`` holds one); see :func:`run` for an example."""
     meta = data["meta"]
     ceil = meta["ceiling_mb_s"]
     warn = [f"> **Warning**: {w}\n" for w in meta["warnings"]]
@@ -688,7 +738,15 @@ def markdown(data: dict[str, Any]) -> str:
 
 
 def plot(data: dict[str, Any], path: str | os.PathLike[str]) -> Path:
-    """A bar chart PNG of MB/s per contender, one panel per task (textprep rows highlighted), log scale."""
+    """A bar chart PNG of MB/s per contender, one panel per task (textprep rows highlighted), log scale.
+
+    >>> import tempfile
+    >>> rows = [{"name": "textprep fit (1 thread)", "mb_s": 80.0, "textprep": True},
+    ...         {"name": "a peer", "mb_s": 8.0, "textprep": False}]
+    >>> data = {"meta": {"lines": 10, "bytes": 100, "cpu": "cpu", "cores": 2}, "results": {"fit": rows}}
+    >>> plot(data, Path(tempfile.mkdtemp()) / "b.png").read_bytes()[:4]
+    b'\x89PNG'
+    """
     import matplotlib
     import matplotlib.ticker
 
