@@ -443,6 +443,11 @@ def _spacy_tokenize(texts: list[str], path: Path) -> Callable[[], Any]:
     return lambda: [[t.text for t in doc] for doc in tokenizer.pipe(texts)]
 
 
+def _blingfire_tokenize(texts: list[str], path: Path) -> Callable[[], Any]:
+    text_to_words = need("blingfire").text_to_words  # returns the tokens joined by spaces
+    return lambda: [text_to_words(s).split() for s in texts]
+
+
 def _sklearn_analyzer() -> Callable[[str], list[str]]:
     text = need("sklearn.feature_extraction.text")
     analyzer: Callable[[str], list[str]] = text.CountVectorizer().build_analyzer()
@@ -499,6 +504,9 @@ TOKENIZE = [
         full_only=True,
     ),
     Contender("tokenize", "spaCy blank('en').tokenizer.pipe", _spacy_tokenize, "1", "list of str", slow=True),
+    Contender(
+        "tokenize", "blingfire text_to_words + split", _blingfire_tokenize, "1", "list of str", slow=True
+    ),
     Contender(
         "tokenize", "scikit-learn CountVectorizer analyzer", _sklearn_tokenize, "1", "list of str", slow=True
     ),
