@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import textprep as tp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textprep.config import PRESETS
 from textprep.embeddings.load import load_vectors
 from textprep.errors import (
@@ -828,3 +830,39 @@ def test_hash_tokens_rejects_bad_arguments():
             tp.hash_tokens(["a"], **kwargs)
     with pytest.raises(TypeError, match=r"texts\[1\]: expected str, got NoneType"):
         tp.hash_tokens(["a", None], 10)
+
+
+# -- vectors files: random corruption of valid files gives a VectorsFormatError, nothing else ---------------
+def _w2v_binary(words: list[str], dim: int) -> bytes:
+    rows = b"".join(w.encode() + b" " + np.arange(dim, dtype="<f4").tobytes() + b"\n" for w in words)
+    return f"{len(words)} {dim}\n".encode() + rows
+
+
+VALID_VECTOR_FILES = {
+    "glove.txt": b"the 0.1 0.2 0.3\ncat -1 2e-3 4\n\xc3\xa9t\xc3\xa9 0 0 1\n",
+    "w2v.vec": b"3 2\nthe 0.1 0.2\ncat 1 2\ndog 3 4\n",
+    "w2v.bin": _w2v_binary(["the", "cat", "dog"], 4),
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(sorted(VALID_VECTOR_FILES)),
+    cut=st.integers(0, 200),
+    flips=st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), max_size=4),
+    fmt=st.sampled_from(["auto", "glove", "word2vec", "word2vec_binary"]),
+)
+def test_corrupted_vectors_files_raise_only_vectors_format_error(tmp_path, name, cut, flips, fmt):
+    data = bytearray(VALID_VECTOR_FILES[name])
+    for pos, byte in flips:
+        if data:
+            data[pos % len(data)] = byte
+    path = tmp_path / name
+    path.write_bytes(bytes(data[: max(cut, len(data) // 2)] if cut < len(data) else data))
+    try:
+        v = load_vectors(path, format=fmt)
+    except VectorsFormatError as e:
+        assert name in str(e)  # the file is named
+    else:
+        assert v.matrix.ndim == 2 and v.matrix.shape[0] == len(v.words)
+        assert np.isfinite(v.matrix).all()
