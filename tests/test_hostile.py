@@ -866,3 +866,19 @@ def test_corrupted_vectors_files_raise_only_vectors_format_error(tmp_path, name,
     else:
         assert v.matrix.ndim == 2 and v.matrix.shape[0] == len(v.words)
         assert np.isfinite(v.matrix).all()
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_LOADER_GAPS + ": format='auto' unpickles .kv/.model files")
+def test_auto_format_never_unpickles_an_untrusted_file(tmp_path):
+    pytest.importorskip("gensim")
+    marker = tmp_path / "code-ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    evil = tmp_path / "vectors.kv"
+    evil.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(Exception):  # noqa: B017 - any refusal is fine; running the payload is not
+        load_vectors(evil)
+    assert not marker.exists(), "loading a vectors file executed code from it"
