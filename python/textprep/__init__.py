@@ -54,11 +54,11 @@ def get_num_threads() -> int:
 
 
 def __getattr__(name: str) -> Any:
-    # tp.keras without importing keras (and a backend) at import time
-    if name == "keras":
+    # tp.keras without importing keras (and a backend) at import time; tp.distributed imports ray/dask on use only
+    if name in ("keras", "distributed"):
         import importlib
 
-        return importlib.import_module("textprep.keras")
+        return importlib.import_module(f"textprep.{name}")
     raise AttributeError(f"module 'textprep' has no attribute {name!r}")
 
 
