@@ -1,4 +1,5 @@
-"""Stable token hashing: xxh3_64 (default), murmur3_32 (scikit-learn) and farmhash64 (Keras/TensorFlow).
+"""Stable token hashing: xxh3_64 (default), murmur3_32 (scikit-learn), farmhash64 (Keras/TensorFlow) and
+murmurhash64a (spaCy ``StringStore``).
 
 >>> import textprep as tp
 >>> ids = tp.hash_tokens(["apple", "pear"], n_buckets=1000)
@@ -16,7 +17,7 @@ from . import _core
 from .errors import ConfigError
 from .pipeline import as_text_list
 
-ALGORITHMS = ("xxh3_64", "murmur3_32", "farmhash64")
+ALGORITHMS = ("xxh3_64", "murmur3_32", "farmhash64", "murmurhash64a")
 
 
 def hash_tokens(
@@ -31,7 +32,9 @@ def hash_tokens(
 
     ``murmur3_32`` gives scikit-learn ``HashingVectorizer`` columns (``signed=True`` also returns the
     ``alternate_sign`` signs), ``farmhash64`` gives Keras ``Hashing(num_bins=n_buckets)`` ids. With ``k > 1`` the
-    result has a column per hash (for Bloom / multi-hash embeddings).
+    result has a column per hash (for Bloom / multi-hash embeddings). ``murmurhash64a`` is spaCy's 64-bit string
+    hash (MurmurHash64A with seed ``1 + seed``), so with ``seed=0`` the bucket is ``nlp.vocab.strings[token] %
+    n_buckets`` (for strings that are not spaCy symbol names such as ``"NOUN"``, which spaCy maps to small ids).
 
     >>> import textprep as tp
     >>> tp.hash_tokens(["the"], 2**20, algorithm="murmur3_32", signed=True)

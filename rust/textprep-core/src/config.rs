@@ -292,6 +292,8 @@ pub enum HashAlgo {
     Murmur3_32,
     /// FarmHash Fingerprint64, as TensorFlow's `to_hash_bucket_fast` / Keras `Hashing`.
     Farmhash64,
+    /// MurmurHash64A with seed `1 + seed`, as spaCy's `StringStore` (`nlp.vocab.strings[s]`).
+    Murmurhash64a,
 }
 
 /// Layout of hashed ids.

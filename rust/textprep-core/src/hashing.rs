@@ -1,4 +1,5 @@
-//! Stable hashes: xxh3_64 (default), murmur3_32 (scikit-learn ids and signs), farmhash64 (Keras `Hashing` ids).
+//! Stable hashes: xxh3_64 (default), murmur3_32 (scikit-learn ids and signs), farmhash64 (Keras `Hashing` ids),
+//! murmurhash64a (spaCy `StringStore` hashes).
 //!
 //! INTERFACE (fixed; the implementation may add items):
 //! - `murmur3_32(&[u8], seed: u32) -> u32`, `farmhash64(&[u8]) -> u64`, `xxh3_64(&[u8], seed: u64) -> u64`
@@ -13,6 +14,39 @@ use crate::config::{HashAlgo, HashLayout, HashingConfig};
 /// xxHash3 64-bit.
 pub fn xxh3_64(data: &[u8], seed: u64) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(data, seed)
+}
+
+/// Seed spaCy passes to MurmurHash64A for its `StringStore` hashes (`spacy.strings.hash_string`).
+pub const SPACY_SEED: u64 = 1;
+
+/// MurmurHash64A (Austin Appleby's 64-bit hash for 64-bit platforms, as in the `murmurhash` package's `hash64`);
+/// `murmurhash64a(s.as_bytes(), SPACY_SEED)` equals spaCy's `nlp.vocab.strings[s]` for non-symbol strings.
+pub fn murmurhash64a(data: &[u8], seed: u64) -> u64 {
+    const M: u64 = 0xc6a4_a793_5bd1_e995;
+    const R: u32 = 47;
+    let mut h = seed ^ (data.len() as u64).wrapping_mul(M);
+    let mut blocks = data.chunks_exact(8);
+    for block in &mut blocks {
+        let mut k = u64::from_le_bytes([
+            block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
+        ]);
+        k = k.wrapping_mul(M);
+        k ^= k >> R;
+        k = k.wrapping_mul(M);
+        h ^= k;
+        h = h.wrapping_mul(M);
+    }
+    let tail = blocks.remainder();
+    if !tail.is_empty() {
+        for (i, &b) in tail.iter().enumerate() {
+            h ^= (b as u64) << (8 * i);
+        }
+        h = h.wrapping_mul(M);
+    }
+    h ^= h >> R;
+    h = h.wrapping_mul(M);
+    h ^= h >> R;
+    h
 }
 
 /// MurmurHash3 x86 32-bit; equals scikit-learn's `murmurhash3_32(data, seed, positive=True)` (strings hashed as
@@ -284,7 +318,8 @@ pub const DOUBLE_HASH_SEED_XOR: u64 = 0x9E37_79B9_7F4A_7C15;
 ///
 /// The `i`-th hash of a token (Bloom / multi-hash embeddings, `i < num_hashes`) is
 /// - `i = 0`: the algorithm's own hash: `murmur3_32(token, seed)`, `farmhash64(token)` (or
-///   `farmhash64_with_seed(token, seed)` when `seed != 0`), `xxh3_64(token, seed)`;
+///   `farmhash64_with_seed(token, seed)` when `seed != 0`), `xxh3_64(token, seed)`,
+///   `murmurhash64a(token, 1 + seed)` (seed 0 gives spaCy's `StringStore` hash);
 /// - `i > 0`: double hashing `h_i = h_0 + i * h_1` (wrapping, in 32 bits for murmur3_32, 64 bits otherwise) with
 ///   `h_1 = xxh3_64(token, seed ^ 0x9E3779B97F4A7C15) | 1` (odd, so the k hashes differ even for power-of-two
 ///   bucket counts).
@@ -333,6 +368,7 @@ impl Hasher {
             HashAlgo::Farmhash64 if self.seed == 0 => farmhash64(b),
             HashAlgo::Farmhash64 => farmhash64_with_seed(b, self.seed as u64),
             HashAlgo::Xxh3_64 => xxh3_64(b, self.seed as u64),
+            HashAlgo::Murmurhash64a => murmurhash64a(b, SPACY_SEED.wrapping_add(self.seed as u64)),
         };
         if i == 0 {
             return h0;
@@ -618,6 +654,35 @@ mod tests {
     }
 
     #[test]
+    fn murmurhash64a_matches_spacy_hash_string() {
+        // spacy.strings.hash_string(s) (spaCy 3.8.18)
+        let cases: [(&str, u64); 11] = [
+            ("", 14313749767032693980),
+            ("a", 11901859001352538922),
+            ("apple", 8566208034543834098),
+            ("Apple", 6418411030699964375),
+            ("hello world", 2758594965276909933),
+            ("Stra\u{df}e", 982213701778560299),
+            ("\u{65e5}\u{672c}\u{8a9e}", 1998301522555383300),
+            ("\u{1f600}", 13900606239988879105),
+            ("abcdefgh", 17751780907874141760),
+            ("abcdefghi", 13885881106499164936),
+            ("xxxxxxxxxxxxxxxxx", 16970747057724827452),
+        ];
+        for (s, want) in cases {
+            assert_eq!(murmurhash64a(s.as_bytes(), SPACY_SEED), want, "{s:?}");
+        }
+        let c = HashingConfig {
+            n_buckets: Some(1000),
+            hash: HashAlgo::Murmurhash64a,
+            layout: HashLayout::Raw,
+            ..HashingConfig::default()
+        };
+        let h = Hasher::new(&c).unwrap();
+        assert_eq!(h.bucket("apple", 0).0 as u64, 8566208034543834098 % 1000);
+    }
+
+    #[test]
     fn hasher_rejects_bad_bucket_counts_and_never_overflows() {
         let mut c = HashingConfig::default();
         assert!(Hasher::new(&c).is_none());
@@ -630,6 +695,7 @@ mod tests {
             HashAlgo::Xxh3_64,
             HashAlgo::Murmur3_32,
             HashAlgo::Farmhash64,
+            HashAlgo::Murmurhash64a,
         ] {
             c.hash = algo;
             let h = Hasher::new(&c).unwrap();
