@@ -414,7 +414,9 @@ def _ray_compute(num_workers: int | None) -> Any:
     if num_workers is not None:
         if not isinstance(num_workers, int) or num_workers < 1:
             raise ConfigError(f"num_workers must be a positive int or None, got {num_workers!r}")
-        return ray.data.ActorPoolStrategy(size=num_workers)
+        # Autoscale up to num_workers rather than a fixed size: a fixed pool holding every CPU starves the read
+        # tasks that feed it (ray.data.read_text with num_workers == cluster CPUs hung on 2 CPUs).
+        return ray.data.ActorPoolStrategy(min_size=1, max_size=num_workers)
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
     return ray.data.ActorPoolStrategy(min_size=1, max_size=cpus)
 
