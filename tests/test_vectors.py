@@ -390,3 +390,88 @@ def test_binary_reader_refills_across_tiny_blocks(tmp_path, kv, ft_model, monkey
     gz = tmp_path / "w.bin.gz"
     gz.write_bytes(gzip.compress(w2v.read_bytes()))
     np.testing.assert_array_equal(load_vectors(gz).matrix, expected[0])
+
+
+# -- text rows parsed in Rust, block by block ---------------------------------------------------------------
+@pytest.mark.parametrize("block", [1, 7, 4096, 1 << 19])
+def test_text_rows_straddling_blocks_equal_gensim(tmp_path, monkeypatch, block):
+    from textprep.embeddings import load as load_mod
+
+    glove = shared_file("fixtures/glove_6B_50d_top300.txt")
+    ref = KeyedVectors.load_word2vec_format(str(glove), no_header=True)
+    gz = tmp_path / "g.txt.gz"
+    gz.write_bytes(gzip.compress(glove.read_bytes()))
+    monkeypatch.setattr(load_mod, "_TEXT_BLOCK", block)
+    for path in (glove, gz):
+        v = load_vectors(path, format="glove", progress=False)
+        assert v.words == ref.index_to_key
+        np.testing.assert_array_equal(v.matrix, ref.vectors)
+        f = load_vectors(path, format="glove", vocab=["of", "The", "zzz"], progress=False)
+        assert f.words == ["the", "of"] and f.report["rows_read"] == 300
+        np.testing.assert_array_equal(
+            f.matrix, ref.vectors[[ref.key_to_index["the"], ref.key_to_index["of"]]]
+        )
+
+
+def test_text_conventions_crlf_tabs_blank_lines_and_last_line(tmp_path, monkeypatch):
+    from textprep.embeddings import load as load_mod
+
+    monkeypatch.setattr(load_mod, "_TEXT_BLOCK", 5)
+    p = tmp_path / "v.vec"
+    p.write_bytes(b"3 2\r\n\r\nthe 1\t2 \r\n \t\ncat  3 4e-1\nemu -5 nan(0)")
+    v = load_vectors(p, format="word2vec", nan="zero", progress=False)
+    assert v.words == ["the", "cat", "emu"] and v.report["format"] == "word2vec"
+    np.testing.assert_array_equal(v.matrix, np.array([[1, 2], [3, 0.4], [0, 0]], np.float32))
+    assert (v.report["rows_read"], v.report["nan_rows"], v.report["header"]) == (3, 1, (3, 2))
+    # a line with no space is all word (newline included): a vocab word never matches it, it is just counted
+    q = tmp_path / "w.txt"
+    q.write_bytes(b"a 1 2\nb\nc 3 4\n")
+    assert load_vectors(q, vocab=["c", "b"], progress=False).words == ["c"]
+    with pytest.raises(
+        VectorsFormatError, match=r"w\.txt: line 2: expected 2 values after the word 'b\\n', found 0"
+    ):
+        load_vectors(q, progress=False)
+
+
+def test_text_errors_name_the_file_line_after_many_blocks(tmp_path, monkeypatch):
+    from textprep.embeddings import load as load_mod
+
+    monkeypatch.setattr(load_mod, "_TEXT_BLOCK", 64)
+    rows = [f"w{i} {i} {i / 7:.5f} -1e-3" for i in range(3000)]
+    good = tmp_path / "good.txt"
+    good.write_text(f"{len(rows)} 3\n" + "\n".join(rows) + "\n")
+    v = load_vectors(good, progress=False)
+    assert v.matrix.shape == (3000, 3) and v["w2999"].tolist() == pytest.approx([2999, 2999 / 7, -1e-3], 1e-5)
+    cases = {
+        2000: ("w1999 1 2 3x", "line 2001: cannot parse '3x' as a float"),
+        2500: ("w2499 1 2", "line 2501: expected 3 values after the word 'w2499', found 2"),
+        2700: ("w2699 1 inf 3", "line 2701: NaN or infinite value in the vector"),
+        2800: (b"\xffw 1 2 3", r"line 2801: the word b'\\xffw' is not valid UTF-8"),
+    }
+    for i, (row, msg) in cases.items():
+        bad = tmp_path / "bad.txt"
+        body = [r.encode() for r in rows]
+        body[i - 1] = row if isinstance(row, bytes) else row.encode()
+        bad.write_bytes(b"3000 3\n" + b"\n".join(body) + b"\n")
+        with pytest.raises(VectorsFormatError, match="bad.txt: " + msg):
+            load_vectors(bad, progress=False)
+        if i == 2000:  # the vocab filter skips the broken row before parsing it
+            assert load_vectors(bad, vocab=["w1", "w2999"], progress=False).words == ["w1", "w2999"]
+    more = tmp_path / "more.txt"
+    more.write_text("2999 3\n" + "\n".join(rows) + "\n")
+    with pytest.raises(
+        VectorsFormatError, match=r"more\.txt: line 3001: the header says 2999 rows but the file has more"
+    ):
+        load_vectors(more, progress=False)
+
+
+def test_text_duplicates_and_replaced_words_across_blocks(tmp_path, monkeypatch):
+    from textprep.embeddings import load as load_mod
+
+    monkeypatch.setattr(load_mod, "_TEXT_BLOCK", 3)
+    p = tmp_path / "d.txt"
+    p.write_bytes(b"cat 1 2\n\xffx 3 4\ncat 5 6\n\xfex 7 8\nok 9 9\n")
+    v = load_vectors(p, encoding_errors="replace", progress=False)
+    assert v.words == ["cat", "\ufffdx", "ok"] and v.index == {"cat": 0, "\ufffdx": 1, "ok": 2}
+    assert v["cat"].tolist() == [1, 2] and v["\ufffdx"].tolist() == [3, 4]
+    assert (v.report["duplicates"], v.report["replaced_words"]) == (2, 2)

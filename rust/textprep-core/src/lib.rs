@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod parallel;
 pub mod pipeline;
 pub mod tokenize;
+pub mod vectors;
 pub mod vocab;
 
 pub use error::{Error, Result};

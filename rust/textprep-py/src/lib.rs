@@ -614,10 +614,116 @@ fn unicode_version() -> &'static str {
     textprep_core::UNICODE_VERSION
 }
 
+/// A text vectors error as data for the Python loader, which formats the message with the file name:
+/// (kind, line, word or token bytes, expected, found).
+type VectorsErr = (&'static str, u64, Vec<u8>, usize, usize);
+
+fn vectors_err(e: textprep_core::vectors::VectorsError) -> VectorsErr {
+    use textprep_core::vectors::VectorsErrorKind as K;
+    match e.kind {
+        K::MoreRows { header_rows } => ("more_rows", e.line, Vec::new(), header_rows as usize, 0),
+        K::NoValues => ("no_values", e.line, Vec::new(), 0, 0),
+        K::InvalidUtf8 { word } => ("utf8", e.line, word, 0, 0),
+        K::FieldCount {
+            word,
+            expected,
+            found,
+        } => ("fields", e.line, word, expected, found),
+        K::Float { token } => ("float", e.line, token, 0, 0),
+    }
+}
+
+/// Streaming parser of word2vec text / GloVe / fastText `.vec` rows (`textprep_core::vectors`); the Python
+/// loader feeds it the file after the header line, in blocks, each parse detached from the interpreter.
+#[pyclass(module = "textprep._core", name = "TextVectorsParser")]
+struct PyTextVectorsParser {
+    inner: textprep_core::vectors::TextVectorsParser,
+}
+
+#[pymethods]
+impl PyTextVectorsParser {
+    #[new]
+    #[pyo3(signature = (dim, keep, max_rows, replace, lines_before))]
+    fn new(
+        dim: Option<usize>,
+        keep: Option<&Bound<'_, PyAny>>,
+        max_rows: Option<u64>,
+        replace: bool,
+        lines_before: u64,
+    ) -> PyResult<Self> {
+        let keep = match keep {
+            None => None,
+            Some(k) => {
+                let mut out = Vec::new();
+                for item in k.try_iter()? {
+                    let item = item?;
+                    let b = item
+                        .cast::<PyBytes>()
+                        .map_err(|_| PyTypeError::new_err("keep: expected an iterable of bytes"))?;
+                    out.push(b.as_bytes().to_vec());
+                }
+                Some(out)
+            }
+        };
+        Ok(PyTextVectorsParser {
+            inner: textprep_core::vectors::TextVectorsParser::new(
+                dim,
+                keep,
+                max_rows,
+                replace,
+                lines_before,
+            ),
+        })
+    }
+
+    /// Parse the next piece of the file; returns the words kept in it and the error, if any.
+    fn feed(&mut self, py: Python<'_>, data: &[u8]) -> PyResult<(Vec<String>, Option<VectorsErr>)> {
+        let inner = &mut self.inner;
+        let r = run(py, move |_| Ok(inner.feed(data)))?;
+        Ok((self.inner.take_words(), r.err().map(vectors_err)))
+    }
+
+    /// Parse the unterminated last line; returns its word (if kept), the (kept, dim) float32 matrix of every
+    /// kept row (dim 0 when unknown), and the error, if any.
+    fn finish<'py>(
+        &mut self,
+        py: Python<'py>,
+    ) -> PyResult<(Vec<String>, Bound<'py, PyAny>, Option<VectorsErr>)> {
+        let inner = &mut self.inner;
+        let r = run(py, move |_| Ok(inner.finish()))?;
+        let words = self.inner.take_words();
+        let (values, err) = match r {
+            Ok(v) => (v, None),
+            Err(e) => (Vec::new(), Some(vectors_err(e))),
+        };
+        let dim = self.inner.dim().unwrap_or(0);
+        let rows = values.len().checked_div(dim).unwrap_or(0);
+        let mat = values.into_pyarray(py).reshape([rows, dim])?.into_any();
+        Ok((words, mat, err))
+    }
+
+    /// The dimension, once known.
+    fn dim(&self) -> Option<usize> {
+        self.inner.dim()
+    }
+
+    /// (rows, kept, duplicates, replaced, lines) so far.
+    fn counts(&self) -> (u64, usize, u64, u64, u64) {
+        let c = self.inner.counts();
+        (c.rows, c.kept, c.duplicates, c.replaced, c.lines)
+    }
+
+    /// Kept rows with a NaN or infinite value: (kept row index, line).
+    fn nonfinite(&self) -> Vec<(usize, u64)> {
+        self.inner.nonfinite().to_vec()
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPipeline>()?;
     m.add_class::<PyCounts>()?;
+    m.add_class::<PyTextVectorsParser>()?;
     m.add_function(wrap_pyfunction!(hash_tokens, m)?)?;
     m.add_function(wrap_pyfunction!(default_config_json, m)?)?;
     m.add_function(wrap_pyfunction!(check_config_json, m)?)?;
