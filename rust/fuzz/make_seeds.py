@@ -76,6 +76,14 @@ def main() -> None:
         for doc in docs[::5]:
             write("regex_split", pattern.encode() + b"\0" + doc)
 
+    vec_files = [b"the 0.1 0.2\ncat 1e3 -4\n\n\xc3\xa9 nan inf\n", b"a 1\r\nb 2\r\n", b"w\n", b"x 1 2\ny 3\n"]
+    if FIXTURES.exists():
+        for name in ("glove_6B_50d_top300.txt", "glove_test_gensim.txt"):
+            vec_files.append(b"".join((FIXTURES / name).read_bytes().splitlines(keepends=True)[:20]))
+    for i, data in enumerate(vec_files):
+        for sel in SELECTORS[:4]:
+            write("vectors", sel[: CONFIG_BYTES - 1] + bytes([i]) + data)
+
     fitted = tp.Pipeline(max_tokens=50, keep_counts=True).fit([d.decode("utf-8", "replace") for d in docs])
     artifacts = [
         (ROOT / "tests" / "data" / "artifacts" / "pipeline_v1.json").read_text(encoding="utf-8"),
