@@ -465,12 +465,21 @@ def count_ray(
         compute=_ray_compute(num_workers),
         num_cpus=1 if threads_per_worker is None else threads_per_worker,
     )
-    refs = per_batch.to_arrow_refs()
-    if not refs:
-        return Counts()
-    merge = ray.remote(_merge_node)
-    root = tree_merge(refs, lambda group: merge.remote(cap, *group), fan_in)
-    result = ray.get(root)
+    try:
+        refs = per_batch.to_arrow_refs()
+        if not refs:
+            return Counts()
+        merge = ray.remote(_merge_node)
+        root = tree_merge(refs, lambda group: merge.remote(cap, *group), fan_in)
+        result = ray.get(root)
+    except ray.exceptions.RayError as e:
+        # An actor whose constructor failed surfaces as ActorDiedError: give the fingerprint check its own class.
+        text = str(e)
+        marker = "pipeline fingerprint mismatch"
+        if marker in text:
+            detail = text[text.index(marker) :].splitlines()[0]
+            raise ArtifactError(f"count_ray: ray worker: {detail}") from e
+        raise
     return result if isinstance(result, Counts) else merge_counts([result], cap)
 
 
