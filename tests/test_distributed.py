@@ -385,3 +385,15 @@ def test_fit_dask_raises_artifact_error_on_mismatch(monkeypatch):
     bag = db.from_sequence(["a b", "c"], npartitions=2)
     with pytest.raises(tp.ArtifactError, match=r"dask partition \d: pipeline fingerprint mismatch"):
         fit_dask(tp.Pipeline(), bag, scheduler="sync")
+
+
+def test_importing_textprep_does_not_import_ray_or_dask():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, textprep, textprep.distributed; "
+        "print(sorted(m for m in ('ray', 'dask', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
