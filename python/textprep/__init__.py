@@ -55,10 +55,14 @@ def get_num_threads() -> int:
 
 def __getattr__(name: str) -> Any:
     # tp.keras without importing keras (and a backend) at import time; tp.distributed imports ray/dask on use only
-    if name in ("keras", "distributed"):
+    if name in ("keras", "distributed", "interop"):
         import importlib
 
         return importlib.import_module(f"textprep.{name}")
+    if name in ("train_subword", "export_tokenizer_json"):  # textprep.interop.hf imports tokenizers on use
+        from .interop import hf
+
+        return getattr(hf, name)
     raise AttributeError(f"module 'textprep' has no attribute {name!r}")
 
 
@@ -87,5 +91,6 @@ __all__ = [
     "load_named",
     "load_vectors",
     "set_num_threads",
+    "train_subword",
     "train_vectors",
 ]

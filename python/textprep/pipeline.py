@@ -259,6 +259,16 @@ class Pipeline:
     ['the', 'final', 'straße', '!']
     """
 
+    def __new__(cls, config: dict[str, Any] | None = None, /, **options: Any) -> Any:
+        # split="spacy" / split="hf" select an external tokenization backend (textprep.interop)
+        if cls is Pipeline and (config is not None or options):
+            from .interop._external import external_class, external_split
+
+            split = external_split(config, options)
+            if split is not None:
+                cls = external_class(split)
+        return super().__new__(cls)
+
     def __init__(self, config: dict[str, Any] | None = None, /, **options: Any) -> None:
         cfg = build_config(config, **options)
         self._core = _core.Pipeline(json.dumps(cfg))
@@ -701,6 +711,10 @@ class Pipeline:
         """
         if not isinstance(text, str):
             raise TypeError(f"from_json expects str, got {type(text).__name__}")
+        from .interop._external import from_external_json, is_external_artifact
+
+        if is_external_artifact(text):  # a spaCy- or HF-backed pipeline (textprep.interop)
+            return from_external_json(text)
         return cls._from_core(_core.Pipeline.from_json(text))
 
     def save(self, path: str | os.PathLike[str]) -> None:
