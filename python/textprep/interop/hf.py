@@ -460,7 +460,12 @@ class HFPipeline(Pipeline):
         >>> tp.train_subword(tp.Pipeline(), ["a"], vocab_size=10).fingerprint != tp.Pipeline().fingerprint
         True
         """
-        return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+        # canonical tokenizer JSON: HF's to_str/from_str round trip moves Unigram scores by an ulp, so the
+        # fingerprint reads floats to 12 significant digits
+        parsed = json.loads(self._tok.to_str(), parse_float=lambda f: f"{float(f):.12g}")
+        tok = json.dumps(parsed, sort_keys=True, ensure_ascii=False)
+        state = json.dumps([self._core.fingerprint(), tok, self._normalize_text, self._special])
+        return hashlib.sha256(state.encode()).hexdigest()[:16]
 
     def __getstate__(self) -> dict[str, str]:
         return {"artifact": self.to_json()}
