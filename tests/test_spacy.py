@@ -238,3 +238,21 @@ def test_export_vectors_to_spacy_and_back(tmp_path, en_lines: list[str]) -> None
     assert np.array_equal(again.matrix[2:], emb.matrix[2:])
     with pytest.raises(ConfigError, match="id_space"):
         to_spacy_vectors(pipe, np.zeros((3, 8), dtype=np.float32))
+
+
+def test_external_artifact_errors() -> None:
+    from textprep.errors import ArtifactVersionError
+
+    pipe = tp.Pipeline(split="spacy", nlp="blank:en").fit(["a b"])
+    doc = json.loads(pipe.to_json())
+    with pytest.raises(ArtifactVersionError, match="newer"):
+        tp.Pipeline.from_json(json.dumps({**doc, "format_version": 99}))
+    with pytest.raises(ArtifactError, match="missing 'pipeline'"):
+        tp.Pipeline.from_json(json.dumps({k: v for k, v in doc.items() if k != "pipeline"}))
+    with pytest.raises(ArtifactError, match="unknown backend"):
+        tp.Pipeline.from_json(json.dumps({**doc, "backend": "nltk"}))
+    doc["pipeline"]["state"]["vocab"]["tokens"] = ["b", "a"]  # tampered inner artifact
+    with pytest.raises(ArtifactError, match="fingerprint"):
+        tp.Pipeline.from_json(json.dumps(doc))
+    with pytest.raises(ArtifactError, match="not valid JSON"):
+        tp.Pipeline.from_json(pipe.to_json()[:40])
