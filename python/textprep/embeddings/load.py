@@ -1,8 +1,8 @@
 """Word-vector loaders: word2vec text/binary, GloVe, fastText ``.vec``/``.bin``, gensim, spaCy, ``.npy``.
 
 Every loader streams: with ``vocab=`` only the rows the vocabulary needs are parsed and kept (a filter on the
-first token runs before any float is parsed; kept rows are parsed in bulk per chunk), so memory stays
-bounded by the kept rows whatever the file size. Malformed files raise
+first token runs before any float is parsed; text files are parsed in Rust, block by block, with the GIL
+released), so memory stays bounded by the kept rows whatever the file size. Malformed files raise
 :class:`~textprep.errors.VectorsFormatError` naming the file, the 1-based line (or row, for binary files)
 and what was expected.
 
