@@ -191,7 +191,7 @@ pub fn config(inp: &mut Input<'_>) -> Config {
     cfg
 }
 
-/// A compiled pipeline for `cfg`, cached per thread (compiling the placeholder regexes dominates a fuzz run);
+/// A compiled pipeline for `cfg`, cached per thread (at most 512: each holds regexes with their lazy-DFA caches);
 /// `None` when the engine rejects the config.
 pub fn cached_pipeline(cfg: &Config) -> Option<Pipeline> {
     use std::cell::RefCell;
@@ -202,7 +202,7 @@ pub fn cached_pipeline(cfg: &Config) -> Option<Pipeline> {
     let key = cfg.to_json();
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.len() > 4096 {
+        if c.len() > 512 {
             c.clear();
         }
         c.entry(key)
