@@ -775,14 +775,12 @@ def test_vectors_edge_cases_with_defined_output(tmp_path):
 KNOWN_LOADER_GAPS = "vectors loader gap found by the hostile suite, reported to the lead (embeddings/load.py)"
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_LOADER_GAPS)
 def test_vectors_utf8_bom_is_not_part_of_the_first_word(tmp_path):
     bom = tmp_path / "bom.txt"
     bom.write_bytes(b"\xef\xbb\xbfa 1 2\nb 3 4\n")
     assert load_vectors(bom).words == ["a", "b"]
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_LOADER_GAPS)
 def test_vectors_truncated_gzip_names_the_file(tmp_path):
     gz = tmp_path / "cut.txt.gz"
     gz.write_bytes(gzip.compress(b"a 1 2\nb 3 4\n")[:-12])
@@ -868,7 +866,6 @@ def test_corrupted_vectors_files_raise_only_vectors_format_error(tmp_path, name,
         assert np.isfinite(v.matrix).all()
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_LOADER_GAPS + ": format='auto' unpickles .kv/.model files")
 def test_auto_format_never_unpickles_an_untrusted_file(tmp_path):
     pytest.importorskip("gensim")
     marker = tmp_path / "code-ran"

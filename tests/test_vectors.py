@@ -112,7 +112,9 @@ def test_gensim_object_and_kv_file(tmp_path, kv):
     assert v.words == WORDS and v.report["format"] == "gensim"
     path = tmp_path / "vecs.kv"
     kv.save(str(path))
-    v2 = load_vectors(path, vocab=["emu"])
+    with pytest.raises(VectorsFormatError, match=r"vecs\.kv: .*pickle.*format='gensim'"):
+        load_vectors(path)  # auto-detection never unpickles
+    v2 = load_vectors(path, format="gensim", vocab=["emu"])
     assert v2.words == ["emu"]
     np.testing.assert_array_equal(v2["emu"], kv["emu"])
 

@@ -24,6 +24,7 @@ import json
 import lzma
 import os
 import struct
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -101,6 +102,11 @@ def _open(path: PathLike) -> tuple[Any, str | None]:
     if magic[:6] == b"\xfd7zXZ\x00":
         return lzma.open(path, "rb"), "xz"
     return open(path, "rb"), None
+
+
+_BOM = b"\xef\xbb\xbf"
+#: What a truncated or corrupt gzip/bz2/xz stream raises while it is read.
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, lzma.LZMAError)
 
 
 def _err(name: str, where: str, msg: str) -> VectorsFormatError:
@@ -185,6 +191,9 @@ def _read_text(
         lines_before = 0
         if fmt != "glove":
             first = f.readline()
+            if first.startswith(_BOM):
+                bar.update(len(_BOM))
+                first = first[len(_BOM) :]
             if first:
                 lines_before = 1
                 bar.update(len(first))
@@ -206,7 +215,12 @@ def _read_text(
             encoding_errors == "replace",
             lines_before,
         )
+        at_start = lines_before == 0
         while block := f.read(_TEXT_BLOCK):
+            if at_start and block.startswith(_BOM):  # a UTF-8 BOM is not part of the first word
+                bar.update(len(_BOM))
+                block = block[len(_BOM) :]
+            at_start = False
             new, err = parser.feed(block)
             if err is not None:
                 raise _text_error(name, err)
@@ -757,7 +771,11 @@ def detect_format(path: PathLike) -> str:
     if p.suffix == ".npy":
         return "npy"
     if p.suffix in (".kv", ".model"):
-        return "gensim"
+        # gensim's KeyedVectors.save files are Python pickles: loading one can run code from it.
+        raise VectorsFormatError(
+            f"{p.name}: looks like a gensim KeyedVectors file, which is a Python pickle and can run code when "
+            "loaded; format='auto' never loads one. If you trust the file, pass format='gensim'"
+        )
     f, _ = _open(p)
     with f:
         head = f.read(1 << 16)
@@ -821,8 +839,33 @@ def load_vectors(
         return _from_gensim(path, keep, f"<{type(path).__name__}>")
     if not os.path.exists(path):
         raise FileNotFoundError(f"vectors file not found: {os.fspath(path)}")
-    if fmt == "auto":
-        fmt = detect_format(path)
+    try:
+        if fmt == "auto":
+            fmt = detect_format(path)
+        return _read_file(path, fmt, keep, nan, encoding_errors, progress, words)
+    except _STREAM_ERRORS as e:
+        raise VectorsFormatError(
+            f"{os.path.basename(os.fspath(path))}: the compressed stream is truncated or corrupt ({e})"
+        ) from None
+    except OSError as e:
+        f, compression = _open(path)
+        f.close()
+        if compression is None or isinstance(e, FileNotFoundError):
+            raise
+        raise VectorsFormatError(
+            f"{os.path.basename(os.fspath(path))}: the compressed stream is truncated or corrupt ({e})"
+        ) from None
+
+
+def _read_file(
+    path: PathLike,
+    fmt: str,
+    keep: set[str] | None,
+    nan: str,
+    encoding_errors: str,
+    progress: bool | None,
+    words: Any,
+) -> Vectors:
     if fmt in ("word2vec", "fasttext_vec", "glove"):
         return _read_text(path, fmt, keep, nan, encoding_errors, progress)
     if fmt == "word2vec_binary":

@@ -508,8 +508,8 @@ def make_textprep_component(
     """Factory of the ``"textprep"`` component (registered with spaCy on import of this module).
 
     >>> import spacy, textprep.interop.spacy
-    >>> "textprep" in spacy.blank("en").factory_names
-    True
+    >>> spacy.blank("en").add_pipe("textprep").name
+    'textprep'
     """
     return TextprepComponent(nlp, name, artifact, options)
 
@@ -535,7 +535,9 @@ def register() -> None:
             "textprep_shape",
             getter=lambda t: None if t.doc._.textprep_shapes is None else int(t.doc._.textprep_shapes[t.i]),
         )
-    if not Language.has_factory("textprep"):
+    try:  # an entry point can make has_factory() true before the factory's metadata exists
+        Language.get_factory_meta("textprep")
+    except ValueError:
         Language.factory(
             "textprep", default_config={"artifact": None, "options": {}}, func=make_textprep_component
         )
