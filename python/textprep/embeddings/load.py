@@ -843,18 +843,18 @@ def load_vectors(
         if fmt == "auto":
             fmt = detect_format(path)
         return _read_file(path, fmt, keep, nan, encoding_errors, progress, words)
-    except _STREAM_ERRORS as e:
-        raise VectorsFormatError(
-            f"{os.path.basename(os.fspath(path))}: the compressed stream is truncated or corrupt ({e})"
-        ) from None
-    except OSError as e:
-        f, compression = _open(path)
-        f.close()
-        if compression is None or isinstance(e, FileNotFoundError):
+    except (*_STREAM_ERRORS, OSError) as e:
+        if isinstance(e, OSError) and (isinstance(e, FileNotFoundError) or not _compressed(path)):
             raise
         raise VectorsFormatError(
             f"{os.path.basename(os.fspath(path))}: the compressed stream is truncated or corrupt ({e})"
         ) from None
+
+
+def _compressed(path: PathLike) -> bool:
+    f, compression = _open(path)
+    f.close()
+    return compression is not None
 
 
 def _read_file(
