@@ -105,8 +105,8 @@ def _open(path: PathLike) -> tuple[Any, str | None]:
 
 
 _BOM = b"\xef\xbb\xbf"
-#: What a truncated or corrupt gzip/bz2/xz stream raises while it is read.
-_STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, lzma.LZMAError)
+#: What a truncated or corrupt gzip/bz2/xz stream raises while it is read (OSError: only for compressed files).
+_STREAM_ERRORS = (EOFError, zlib.error, lzma.LZMAError, OSError)
 
 
 def _err(name: str, where: str, msg: str) -> VectorsFormatError:
@@ -843,7 +843,7 @@ def load_vectors(
         if fmt == "auto":
             fmt = detect_format(path)
         return _read_file(path, fmt, keep, nan, encoding_errors, progress, words)
-    except (*_STREAM_ERRORS, OSError) as e:
+    except _STREAM_ERRORS as e:
         if isinstance(e, OSError) and (isinstance(e, FileNotFoundError) or not _compressed(path)):
             raise
         raise VectorsFormatError(
