@@ -163,7 +163,7 @@ class HFPipeline(Pipeline):
                 if not isinstance(t, str):
                     raise TypeError(f"texts[{i}]: expected str, got {type(t).__name__}")
             return items
-        return [self._core.normalize(t) for t in items]
+        return self._core.normalize_batch(items)
 
     def _encodings(self, texts: Iterable[str]) -> list[Any]:
         items = as_text_list(texts)
@@ -529,7 +529,7 @@ def train_subword(
 
     def stream() -> Iterator[list[str]]:
         for chunk in iter_chunks(texts):
-            yield [pipe._core.normalize(t) for t in chunk]
+            yield pipe._core.normalize_batch(chunk)
 
     tok.train_from_iterator(stream(), trainer=trainer)
     return HFPipeline(pipe.config, tokenizer=tok, textprep_normalize=True, add_special_tokens=True)

@@ -284,6 +284,28 @@ impl Pipeline {
         Ok(out)
     }
 
+    /// Normalized text of every document of a batch (parallel chunks, input order).
+    pub fn normalize_batch(
+        &self,
+        texts: &[&str],
+        check: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<Vec<String>> {
+        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
+        let bytes = chunk_bytes(texts, &ranges);
+        let parts = map_chunks(
+            ranges,
+            &bytes,
+            |r| {
+                texts[r]
+                    .iter()
+                    .map(|t| self.normalize(t))
+                    .collect::<Vec<_>>()
+            },
+            check,
+        )?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+
     /// Tokens of a batch in flat buffers.
     pub fn tokenize_batch(
         &self,
@@ -701,6 +723,20 @@ mod tests {
         let p = Pipeline::new(Config::default()).unwrap();
         let c = p.count_batch(texts, &mut ok()).unwrap();
         p.fit_counts(&c)
+    }
+
+    #[test]
+    fn normalize_batch_equals_normalize_at_any_thread_count() {
+        let p = Pipeline::new(Config::default()).unwrap();
+        let docs: Vec<String> = (0..5000)
+            .map(|i| format!("Ｔｈｅ ﬁnal <b>Straße</b> {i} ÉCOLE\u{301}"))
+            .collect();
+        let texts: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let want: Vec<String> = texts.iter().map(|t| p.normalize(t)).collect();
+        for threads in [1, 2] {
+            crate::parallel::set_num_threads(threads);
+            assert_eq!(p.normalize_batch(&texts, &mut || Ok(())).unwrap(), want);
+        }
     }
 
     #[test]

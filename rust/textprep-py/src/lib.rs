@@ -212,6 +212,13 @@ impl PyPipeline {
         run(py, move |_| Ok(p.normalize(t.as_str())))
     }
 
+    /// Normalized text of every item (one crossing, GIL detached, parallel above a size threshold).
+    fn normalize_batch(&self, py: Python<'_>, texts: &Bound<'_, PyList>) -> PyResult<Vec<String>> {
+        let t = extract_texts(texts, self.replace)?;
+        let p = self.inner.clone();
+        run(py, move |check| p.normalize_batch(&strs(&t), check))
+    }
+
     fn tokenize(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         let t = extract_text(text, None, self.replace)?;
         let p = self.inner.clone();
