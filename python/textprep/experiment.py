@@ -243,6 +243,42 @@ def _predict_keras(model: Any, x: Any, n_classes: int) -> np.ndarray:
     return (p[:, 0] > 0.5).astype(np.int64) if n_classes == 2 else p.argmax(axis=1)
 
 
+def seed_keras(seed: int) -> None:
+    """Seed Python, NumPy and Keras (its global seed and ``SeedGenerator``) for one training run.
+
+    ``keras.utils.set_random_seed`` also imports TensorFlow whenever it is installed, even on the JAX or torch
+    backend (seconds of import and a log banner); this does the same seeding without it on those backends and
+    falls back to ``keras.utils.set_random_seed`` on TensorFlow or when Keras' internals differ.
+
+    >>> import keras, numpy as np
+    >>> seed_keras(7); a = keras.random.uniform((2,)); n = np.random.rand()
+    >>> seed_keras(7); bool((keras.random.uniform((2,)) == a).all()) and np.random.rand() == n
+    True
+    """
+    import random
+
+    import keras
+
+    backend = keras.backend.backend()
+    try:
+        if backend == "tensorflow":
+            raise ImportError
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    except ImportError:
+        keras.utils.set_random_seed(seed)
+        return
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    if backend == "torch":
+        import torch
+
+        torch.manual_seed(seed)
+
+
 def _logreg_features(prep: _Prepared, texts: list[str], s: Settings, batch: Any) -> Any:
     import scipy.sparse
 
@@ -638,7 +674,7 @@ def run_experiment(
         len(t.encode("utf-8")) for t in data.test_texts
     )
     if model != "logreg":
-        import keras
+        import keras  # noqa: F401  (fail before any work when Keras is missing)
     glove: Any = None
     done: dict[tuple[Settings, int], dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
@@ -669,7 +705,7 @@ def run_experiment(
                         train_s = time.perf_counter() - t0
                         pred = clf.predict(x_te)
                     else:
-                        keras.utils.set_random_seed(seed)
+                        seed_keras(seed)
                         emb = None
                         if s.embeddings.startswith("glove"):
                             if glove is None:
