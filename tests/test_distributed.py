@@ -248,6 +248,27 @@ def test_fit_and_encode_dask_dataframe_threads(multi_lines, corpus):
         fit_dask(tp.Pipeline(), df, text_column="body")
 
 
+@pytest.mark.parametrize("npartitions", [1, 3, 7])
+def test_encode_dask_ragged_and_bag_equal_single_machine(corpus, npartitions):
+    import dask
+    import dask.bag as db
+
+    texts = [*corpus[:400], "", "unseen words only"]
+    pipe = tp.Pipeline(max_tokens=300).fit(corpus)
+    data = db.from_sequence(texts, npartitions=npartitions)
+    values, splits = encode_dask(pipe, data, output="ragged").compute(scheduler="sync")
+    want_values, want_splits = pipe.encode_ragged(texts)
+    assert values.dtype == np.int32 and np.array_equal(values, want_values)
+    assert np.array_equal(splits, want_splits)
+    for mode in ("count", "multi_hot", "tf_idf"):
+        (bag,) = dask.compute(encode_dask(pipe, data, output="bag", bag_mode=mode), scheduler="threads")
+        want = pipe.encode_bag(texts, mode=mode)
+        assert bag.shape == want.shape == (len(texts), pipe.id_space)
+        assert (bag != want).nnz == 0, mode
+    with pytest.raises(tp.ConfigError, match="output='rows'"):
+        encode_dask(pipe, data, output="rows")
+
+
 def test_fit_dask_processes_scheduler(product_titles):
     """Partitions counted in other processes: the pipeline and the counts travel pickled."""
     import dask.bag as db

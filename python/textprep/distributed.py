@@ -752,30 +752,74 @@ def _dask_encode(
     return out["ids"], out["lengths"]
 
 
+def _dask_encode_ragged(ref: PipelineRef, part: Any, index: int) -> tuple[np.ndarray, np.ndarray]:
+    pipe = ref.load(f"dask partition {index}")
+    return pipe.encode_ragged(partition_texts(part, f"dask partition {index}"))
+
+
+def _dask_encode_bag(ref: PipelineRef, part: Any, mode: str, index: int) -> Any:
+    pipe = ref.load(f"dask partition {index}")
+    return pipe.encode_bag(partition_texts(part, f"dask partition {index}"), mode=mode)
+
+
+def _concat_ragged(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    values = np.concatenate([v for v, _ in parts]) if parts else np.zeros(0, np.int32)
+    splits = [np.zeros(1, np.int64)]
+    for _, sp in parts:
+        splits.append(sp[1:].astype(np.int64) + splits[-1][-1])
+    return values.astype(np.int32, copy=False), np.concatenate(splits)
+
+
+def _vstack_csr(n_cols: int, *parts: Any) -> Any:
+    import scipy.sparse
+
+    if not parts:
+        return scipy.sparse.csr_matrix((0, n_cols), dtype=np.float32)
+    return scipy.sparse.vstack(parts, format="csr", dtype=np.float32)
+
+
 def encode_dask(
     pipe: Pipeline,
     data: Any,
     text_column: str | None = None,
     *,
     maxlen: int | None = None,
-) -> tuple[Any, Any]:
-    """Lazy ``(ids, lengths)`` dask arrays, (n, maxlen) and (n,) int32, one chunk per partition (row counts are
-    unknown until computed: ``ids.compute_chunk_sizes()``), encoded on the workers with the fingerprint checked.
-    Write them with ``dask.array.to_npy_stack`` or compute them straight into numpy.
+    output: str = "ids",
+    bag_mode: str = "count",
+) -> Any:
+    """Encode a dask bag, Series or DataFrame on the workers (fingerprint checked), lazily.
+
+    ``output="ids"`` (default): ``(ids, lengths)`` dask arrays, (n, maxlen) and (n,) int32, one chunk per
+    partition (row counts are unknown until computed: ``ids.compute_chunk_sizes()``); write them with
+    ``dask.array.to_npy_stack`` or compute them straight into numpy. ``output="ragged"``: one ``Delayed`` that
+    computes to ``(values int32, row_splits int64)`` as ``Pipeline.encode_ragged`` gives. ``output="bag"``: one
+    ``Delayed`` that computes to a ``scipy.sparse.csr_matrix`` (``bag_mode`` as ``Pipeline.encode_bag``'s
+    ``mode``; ``"tf_idf"`` uses the fitted document frequencies, so it equals the single-machine bag).
 
     >>> import dask, dask.bag as db, textprep as tp
     >>> pipe = tp.Pipeline(maxlen=3).fit(["a b c"])
     >>> ids, lengths = encode_dask(pipe, db.from_sequence(["a c", "b"], npartitions=2))
     >>> dask.compute(ids, scheduler="sync")[0].tolist()
     [[2, 4, 0], [3, 0, 0]]
+    >>> values, splits = encode_dask(pipe, db.from_sequence(["a c", "b"], npartitions=2), output="ragged").compute()
+    >>> values.tolist(), splits.tolist()
+    ([2, 4, 3], [0, 2, 3])
+    >>> encode_dask(pipe, db.from_sequence(["a c", "b"], npartitions=2), output="bag").compute().toarray().tolist()
+    [[0.0, 0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0, 0.0]]
     """
     import dask
     import dask.array as da
 
-    _check_encodable(pipe, "encode_dask", "ids", maxlen)
-    width = maxlen if maxlen is not None else pipe.config["encode"]["maxlen"]
+    _check_encodable(pipe, "encode_dask", output, maxlen)
     ref = PipelineRef.of(pipe)
     parts = _dask_partitions(data, text_column, "encode_dask")
+    if output == "ragged":
+        pieces = [dask.delayed(_dask_encode_ragged)(ref, p, i) for i, p in enumerate(parts)]
+        return dask.delayed(_concat_ragged)(*pieces)
+    if output == "bag":
+        pieces = [dask.delayed(_dask_encode_bag)(ref, p, bag_mode, i) for i, p in enumerate(parts)]
+        return dask.delayed(_vstack_csr)(pipe.id_space, *pieces)
+    width = maxlen if maxlen is not None else pipe.config["encode"]["maxlen"]
     ids, lengths = [], []
     for i, p in enumerate(parts):
         both = dask.delayed(_dask_encode, nout=2)(ref, p, width, i)
