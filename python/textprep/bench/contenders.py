@@ -419,6 +419,35 @@ def _tf_threads(n: int | None) -> str:
     return "1 (tf.config.threading)" if n == 1 else f"{CPUS} (TF default)"
 
 
+def _hf_rows(task: str, name: str, make: Make, output: str, **kw: Any) -> list[Contender]:
+    """An HF tokenizers row at the library default (all cores) and its 1-thread twin (``--quick`` skips it)."""
+    return [
+        Contender(task, name, make, _hf_threads(None), output, **kw),
+        Contender(
+            task, f"{name} (1 thread)", make, _hf_threads(1), output, env=HF_ONE_THREAD, full_only=True, **kw
+        ),
+    ]
+
+
+def _tf_rows(
+    task: str, name: str, make: Callable[[int | None], Make], output: str, **kw: Any
+) -> list[Contender]:
+    """A TensorFlow row at its default thread pools and its 1-thread twin (own process; ``--quick`` skips it)."""
+    return [
+        Contender(task, name, make(None), _tf_threads(None), output, **kw),
+        Contender(
+            task,
+            f"{name} (1 thread)",
+            make(1),
+            _tf_threads(1),
+            output,
+            fresh_process=True,
+            full_only=True,
+            **kw,
+        ),
+    ]
+
+
 # tokenize ---------------------------------------------------------------------------------------------------
 def _tp_tokenize(output: str, threads: int) -> Make:
     def make(texts: list[str], path: Path) -> Callable[[], Any]:
@@ -492,17 +521,7 @@ TOKENIZE = [
     Contender("tokenize", "textprep arrow (2 threads)", _tp_tokenize("arrow", 2), "2", "Arrow LargeList"),
     Contender("tokenize", "textprep flat (1 thread)", _tp_tokenize("flat", 1), "1", "utf8 buffer + offsets"),
     Contender("tokenize", "textprep flat (2 threads)", _tp_tokenize("flat", 2), "2", "utf8 buffer + offsets"),
-    Contender("tokenize", _HF_TOK, _hf_tokenize, _hf_threads(None), "list of str (.tokens)", slow=True),
-    Contender(
-        "tokenize",
-        f"{_HF_TOK} (1 thread)",
-        _hf_tokenize,
-        _hf_threads(1),
-        "list of str (.tokens)",
-        slow=True,
-        env=HF_ONE_THREAD,
-        full_only=True,
-    ),
+    *_hf_rows("tokenize", _HF_TOK, _hf_tokenize, "list of str (.tokens)", slow=True),
     Contender("tokenize", "spaCy blank('en').tokenizer.pipe", _spacy_tokenize, "1", "list of str", slow=True),
     Contender(
         "tokenize", "blingfire text_to_words + split", _blingfire_tokenize, "1", "list of str", slow=True
@@ -511,16 +530,7 @@ TOKENIZE = [
         "tokenize", "scikit-learn CountVectorizer analyzer", _sklearn_tokenize, "1", "list of str", slow=True
     ),
     Contender("tokenize", "gensim simple_preprocess", _gensim_tokenize, "1", "list of str", slow=True),
-    Contender("tokenize", _KERAS_TOK, _keras_ops_tokenize(None), _tf_threads(None), "tf.RaggedTensor"),
-    Contender(
-        "tokenize",
-        f"{_KERAS_TOK} (1 thread)",
-        _keras_ops_tokenize(1),
-        _tf_threads(1),
-        "tf.RaggedTensor",
-        fresh_process=True,
-        full_only=True,
-    ),
+    *_tf_rows("tokenize", _KERAS_TOK, _keras_ops_tokenize, "tf.RaggedTensor"),
     Contender(
         "tokenize", "Python re.findall(\\w+) on NFKC lower", _re_tokenize, "1", "list of str", slow=True
     ),
@@ -716,27 +726,8 @@ FIT = [
     Contender(
         "fit", "textprep fit_files (all cores)", _tp_fit_files, str(CPUS), "vocab top 20k, from the file"
     ),
-    Contender("fit", _HF_FIT, _hf_fit, _hf_threads(None), "vocab 20k+2"),
-    Contender(
-        "fit",
-        f"{_HF_FIT} (1 thread)",
-        _hf_fit,
-        _hf_threads(1),
-        "vocab 20k+2",
-        env=HF_ONE_THREAD,
-        full_only=True,
-    ),
-    Contender("fit", _KERAS_FIT, _keras_adapt(None), _tf_threads(None), "vocab 20k+2", slow=True),
-    Contender(
-        "fit",
-        f"{_KERAS_FIT} (1 thread)",
-        _keras_adapt(1),
-        _tf_threads(1),
-        "vocab 20k+2",
-        slow=True,
-        fresh_process=True,
-        full_only=True,
-    ),
+    *_hf_rows("fit", _HF_FIT, _hf_fit, "vocab 20k+2"),
+    *_tf_rows("fit", _KERAS_FIT, _keras_adapt, "vocab 20k+2", slow=True),
     Contender(
         "fit", "scikit-learn CountVectorizer(max_features).fit", _sklearn_fit, "1", "vocab 20k", slow=True
     ),
@@ -822,40 +813,9 @@ ENCODE = [
     Contender("encode", "textprep vocab (2 threads)", _tp_encode(2), "2", "(n, 128) int32"),
     Contender("encode", "textprep hashed 2^20 (1 thread)", _tp_hashed(1), "1", "(n, 128) int32"),
     Contender("encode", "textprep hashed 2^20 (2 threads)", _tp_hashed(2), "2", "(n, 128) int32"),
-    Contender("encode", _HF_ENC, _hf_encode, _hf_threads(None), "np.array(ids) int32", slow=True),
-    Contender(
-        "encode",
-        f"{_HF_ENC} (1 thread)",
-        _hf_encode,
-        _hf_threads(1),
-        "np.array(ids) int32",
-        slow=True,
-        env=HF_ONE_THREAD,
-        full_only=True,
-    ),
-    Contender("encode", _KERAS_ENC, _keras_encode(None), _tf_threads(None), "jax → np int32"),
-    Contender(
-        "encode",
-        f"{_KERAS_ENC} (1 thread)",
-        _keras_encode(1),
-        _tf_threads(1),
-        "jax → np int32",
-        fresh_process=True,
-        full_only=True,
-    ),
-    Contender(
-        "encode", _KERAS_HASH_ENC, _keras_hashing(None), _tf_threads(None), "jax → np int32", slow=True
-    ),
-    Contender(
-        "encode",
-        f"{_KERAS_HASH_ENC} (1 thread)",
-        _keras_hashing(1),
-        _tf_threads(1),
-        "jax → np int32",
-        slow=True,
-        fresh_process=True,
-        full_only=True,
-    ),
+    *_hf_rows("encode", _HF_ENC, _hf_encode, "np.array(ids) int32", slow=True),
+    *_tf_rows("encode", _KERAS_ENC, _keras_encode, "jax → np int32"),
+    *_tf_rows("encode", _KERAS_HASH_ENC, _keras_hashing, "jax → np int32", slow=True),
     Contender("encode", "Python dict lookup over re.findall(\\w+)", _dict_encode, "1", "np int32", slow=True),
 ]
 
@@ -936,19 +896,7 @@ HASHING = [
         slow=True,
         compare_to=_TP_SK_BAG,
     ),
-    Contender(
-        "hashing", _KERAS_BAG, _keras_bag(None), _tf_threads(None), "CSR float32", compare_to=_TP_KERAS_BAG
-    ),
-    Contender(
-        "hashing",
-        f"{_KERAS_BAG} (1 thread)",
-        _keras_bag(1),
-        _tf_threads(1),
-        "CSR float32",
-        compare_to=_TP_KERAS_BAG,
-        fresh_process=True,
-        full_only=True,
-    ),
+    *_tf_rows("hashing", _KERAS_BAG, _keras_bag, "CSR float32", compare_to=_TP_KERAS_BAG),
 ]
 
 
