@@ -100,6 +100,17 @@ fn chunk_bytes(texts: &[&str], ranges: &[Range<usize>]) -> Vec<usize> {
         .collect()
 }
 
+/// `f` on every document chunk of `texts` (sized by bytes), in parallel above the threshold, in chunk order.
+fn map_doc_chunks<T: Send>(
+    texts: &[&str],
+    f: impl Fn(Range<usize>) -> T + Sync,
+    check: &mut dyn FnMut() -> Result<()>,
+) -> Result<Vec<T>> {
+    let ranges = chunk_ranges(texts.len(), bytes_of(texts));
+    let bytes = chunk_bytes(texts, &ranges);
+    map_chunks(ranges, &bytes, f, check)
+}
+
 impl Pipeline {
     /// Compile a pipeline from a validated config (no vocabulary yet).
     pub fn new(config: Config) -> Result<Pipeline> {
@@ -290,11 +301,8 @@ impl Pipeline {
         texts: &[&str],
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Vec<String>> {
-        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
-        let bytes = chunk_bytes(texts, &ranges);
-        let parts = map_chunks(
-            ranges,
-            &bytes,
+        let parts = map_doc_chunks(
+            texts,
             |r| {
                 texts[r]
                     .iter()
@@ -312,11 +320,8 @@ impl Pipeline {
         texts: &[&str],
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<FlatTokens> {
-        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
-        let bytes = chunk_bytes(texts, &ranges);
-        let parts = map_chunks(
-            ranges,
-            &bytes,
+        let parts = map_doc_chunks(
+            texts,
             |r| {
                 let mut s = Scratch::default();
                 let mut out = Tokens::new();
@@ -535,12 +540,9 @@ impl Pipeline {
         if self.hasher.is_none() && self.vocab.is_none() {
             return Err(Error::NotFitted("encode_ragged".into()));
         }
-        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
-        let bytes = chunk_bytes(texts, &ranges);
         let k = self.ids_per_token() as i64;
-        let parts = map_chunks(
-            ranges,
-            &bytes,
+        let parts = map_doc_chunks(
+            texts,
             |r| -> Result<(Vec<i32>, Vec<i64>)> {
                 let mut s = Scratch::default();
                 let (mut vals, mut ends) = (Vec::new(), Vec::with_capacity(r.len()));
@@ -589,11 +591,8 @@ impl Pipeline {
         };
         let signed = self.config.hashing.signed;
         let k = self.ids_per_token() as u32;
-        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
-        let bytes = chunk_bytes(texts, &ranges);
-        let parts = map_chunks(
-            ranges,
-            &bytes,
+        let parts = map_doc_chunks(
+            texts,
             |r| {
                 let mut s = Scratch::default();
                 let mut csr = CsrBuilder::with_capacity(r.len(), 0);
