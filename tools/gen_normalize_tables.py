@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Generate rust/textprep-core/src/normalize_tables.rs.
+"""Generate rust/textprep-core/src/normalize/tables.rs.
 
 - CASEFOLD: the C + F mappings of CaseFolding.txt (full case folding, as Python's str.casefold),
   read from Debian's unicode-data package (/usr/share/unicode/CaseFolding.txt, Unicode 15.0.0).
 - HTML_ENTITIES: HTML 4 named character references (Python's html.entities.name2codepoint, 252 names)
   plus `apos`, sorted by name for binary search.
 
-Usage: python3 tools/gen_normalize_tables.py [CaseFolding.txt] > rust/textprep-core/src/normalize_tables.rs
+Usage: python3 tools/gen_normalize_tables.py [CaseFolding.txt] > rust/textprep-core/src/normalize/tables.rs
 """
 import html.entities
 import re

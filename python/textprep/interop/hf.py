@@ -536,7 +536,7 @@ def train_subword(
 
 
 # -- export ----------------------------------------------------------------------------------------------------
-# textprep's strip_control: Cc, Cf, Co and U+FFFD, except \t \n \r (normalize.rs)
+# textprep's strip_control: Cc, Cf, Co and U+FFFD, except \t \n \r (rust/textprep-core/src/normalize/chars.rs)
 _CONTROL = r"[[\p{Cc}\p{Cf}\p{Co}\x{FFFD}]&&[^\t\n\r]]"
 
 

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let p = cached_pipeline(&full).expect("every normalize config compiles");
     check_normalized(&p, text);
 
-    // Idempotent configurations (the engine's documented promise; see normalize.rs tests).
+    // Idempotent configurations (the engine's documented promise; see the normalize/ tests).
     let form = inp.pick(&[
         UnicodeForm::Nfc,
         UnicodeForm::Nfkc,
