@@ -74,7 +74,7 @@ const REMOVE: &[&str] = &[
 pub fn normalize_config(inp: &mut Input<'_>) -> NormalizeConfig {
     let place = [Placeholder::Keep, Placeholder::Replace, Placeholder::Drop];
     NormalizeConfig {
-        errors: Default::default(),
+        surrogates: Default::default(),
         strip_html: inp.flag(),
         strip_control: inp.flag(),
         unicode: inp.pick(&[
@@ -295,7 +295,7 @@ pub fn check_ids(p: &Pipeline, texts: &[&str]) {
         singles.push(ids);
     }
     let e = p
-        .encode_batch(texts, Some(5), p.config().tokenize.shapes, &mut || Ok(()))
+        .encode_batch(texts, Some(5), None, &mut || Ok(()))
         .expect("encode_batch");
     assert_eq!((e.n, e.width, e.k), (texts.len(), 5, k));
     for (i, ids) in singles.iter().enumerate() {

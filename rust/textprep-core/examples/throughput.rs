@@ -36,7 +36,7 @@ fn main() {
         let fitted = p.fit_counts(&c);
         let t = Instant::now();
         let e = fitted
-            .encode_batch(&docs, Some(128), false, &mut ok)
+            .encode_batch(&docs, Some(128), Some(false), &mut ok)
             .unwrap();
         std::hint::black_box(e);
         println!(

@@ -141,10 +141,10 @@ pub fn from_json(s: &str) -> Result<Pipeline> {
         return Err(Error::Artifact("format_version 0 does not exist".into()));
     }
     let config_text = field(&doc, "", "config")?.to_string();
-    let config =
-        Config::from_json(&config_text).map_err(|e| Error::Artifact(format!("config: {e}")))?;
-    let mut pipe =
-        Pipeline::new(config.clone()).map_err(|e| Error::Artifact(format!("config: {e}")))?;
+    // parsed once, checked once (by the components Pipeline::new compiles)
+    let mut pipe = Pipeline::from_config_json(&config_text)
+        .map_err(|e| Error::Artifact(format!("config: {e}")))?;
+    let config = pipe.config().clone();
     let state = field(&doc, "", "state")?;
     match state.get("vocab") {
         None | Some(Value::Null) => {}
@@ -211,7 +211,9 @@ mod tests {
             .iter()
             .map(|t| t.as_str().unwrap())
             .collect();
-        let e = p.encode_batch(&texts, None, true, &mut || Ok(())).unwrap();
+        let e = p
+            .encode_batch(&texts, None, Some(true), &mut || Ok(()))
+            .unwrap();
         let want: Vec<i32> = golden["ids"]
             .as_array()
             .unwrap()

@@ -99,7 +99,7 @@ pub enum Whitespace {
     Collapse,
 }
 
-/// Policy for lone surrogates in Python input (applied by the Python front door).
+/// Policy for lone surrogates in Python input (the `surrogates=` keyword; applied where the bridge reads `str`).
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Errors {
@@ -114,8 +114,10 @@ pub enum Errors {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct NormalizeConfig {
-    /// Lone-surrogate policy (Python side).
-    pub errors: Errors,
+    /// Lone-surrogate policy for Python `str` input (keyword `surrogates=`). The artifact keeps the v1 leaf name
+    /// `errors`, so artifacts and fingerprints are unchanged.
+    #[serde(rename = "errors")]
+    pub surrogates: Errors,
     /// Remove HTML tags, comments, `<script>`/`<style>` bodies and decode entities.
     pub strip_html: bool,
     /// Remove control, format (zero-width, bidi) and private-use characters and U+FFFD, except `\t \n \r`.
@@ -149,7 +151,7 @@ pub struct NormalizeConfig {
 impl Default for NormalizeConfig {
     fn default() -> Self {
         NormalizeConfig {
-            errors: Errors::Strict,
+            surrogates: Errors::Strict,
             strip_html: false,
             strip_control: true,
             unicode: UnicodeForm::Nfkc,
@@ -195,7 +197,7 @@ pub enum Overlong {
 #[serde(default, deny_unknown_fields)]
 pub struct TokenizeConfig {
     /// Splitter component: `whitespace.v1`, `ascii_whitespace.v1`, `words.v1`, `regex.v1`, `chars.v1`,
-    /// `pyword.v1`, `pyalpha.v1`, `bert.v1`, `graphemes.v1`.
+    /// `pyword.v1`, `pyalpha.v1`, `bert.v1`, `graphemes.v1`, `pretokenized.v1` (tokens from another tokenizer).
     pub split: String,
     /// Regular expression for `regex.v1` (each match is a token; linear-time engine).
     pub pattern: Option<String>,
@@ -372,10 +374,18 @@ impl Default for EncodeConfig {
 }
 
 impl Config {
-    /// Parse a config from JSON, reporting the path of the first bad value.
+    /// Parse a config from JSON, reporting the path of the first bad value, and validate it.
     pub fn from_json(s: &str) -> Result<Config> {
+        let cfg = Config::parse_json(s)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Parse a config from JSON without the cross-field checks (the pipeline's components run them once, when it
+    /// is built from the config).
+    pub fn parse_json(s: &str) -> Result<Config> {
         let de = &mut serde_json::Deserializer::from_str(s);
-        let cfg: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.inner().to_string();
             // serde_json appends " at line L column C" of the JSON text, meaningless to a keyword user
@@ -391,9 +401,7 @@ impl Config {
                 },
                 inner,
             )
-        })?;
-        cfg.validate()?;
-        Ok(cfg)
+        })
     }
 
     /// Serialize to JSON (every field present, so the artifact is explicit).
@@ -401,9 +409,19 @@ impl Config {
         serde_json::to_string(self).expect("config serializes")
     }
 
-    /// Cross-field checks that the types alone cannot express.
+    /// Cross-field checks that the types alone cannot express, section by section.
     pub fn validate(&self) -> Result<()> {
-        let t = &self.tokenize;
+        self.tokenize.validate()?;
+        self.vocab.validate()?;
+        self.hashing.validate()?;
+        self.encode.validate()
+    }
+}
+
+impl TokenizeConfig {
+    /// Checks of the n-gram ranges, `max_len` and the regex pattern's presence.
+    pub fn validate(&self) -> Result<()> {
+        let t = self;
         if t.ngrams[0] == 0 || t.ngrams[0] > t.ngrams[1] {
             return Err(Error::config(
                 "tokenize.ngrams",
@@ -446,7 +464,14 @@ impl Config {
                 "split 'regex.v1' needs a pattern, e.g. pattern=r\"\\w+\"",
             ));
         }
-        if let Some(MaxDf::Fraction(f)) = self.vocab.max_df {
+        Ok(())
+    }
+}
+
+impl VocabConfig {
+    /// Checks of `max_df` and `num_oov_buckets`.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(MaxDf::Fraction(f)) = self.max_df {
             if !(f > 0.0 && f <= 1.0) {
                 return Err(Error::config(
                     "vocab.max_df",
@@ -454,9 +479,22 @@ impl Config {
                 ));
             }
         }
-        if let Some(n) = self.hashing.n_buckets {
+        if self.num_oov_buckets == 0 {
+            return Err(Error::config(
+                "vocab.num_oov_buckets",
+                "must be at least 1 (id 1 is the OOV bucket of the Keras layout)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl HashingConfig {
+    /// Checks of `n_buckets` (ids are int32) and `num_hashes`.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(n) = self.n_buckets {
             // ids are int32: the padded layout needs room for id n, the raw layout only for n - 1
-            let max = match self.hashing.layout {
+            let max = match self.layout {
                 HashLayout::Padded => i32::MAX as u32 - 1,
                 HashLayout::Raw => i32::MAX as u32,
             };
@@ -467,19 +505,20 @@ impl Config {
                 ));
             }
         }
-        if self.hashing.num_hashes == 0 || self.hashing.num_hashes > 8 {
+        if self.num_hashes == 0 || self.num_hashes > 8 {
             return Err(Error::config(
                 "hashing.num_hashes",
-                format!("{} must be in 1..=8", self.hashing.num_hashes),
+                format!("{} must be in 1..=8", self.num_hashes),
             ));
         }
-        if self.vocab.num_oov_buckets == 0 {
-            return Err(Error::config(
-                "vocab.num_oov_buckets",
-                "must be at least 1 (id 1 is the OOV bucket of the Keras layout)",
-            ));
-        }
-        if self.encode.maxlen == Some(0) {
+        Ok(())
+    }
+}
+
+impl EncodeConfig {
+    /// Check of `maxlen`.
+    pub fn validate(&self) -> Result<()> {
+        if self.maxlen == Some(0) {
             return Err(Error::config(
                 "encode.maxlen",
                 "must be at least 1, or None for the longest row",

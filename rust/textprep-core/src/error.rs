@@ -19,12 +19,27 @@ pub enum Error {
         position: Option<usize>,
         message: String,
     },
-    /// An I/O problem with a file, with the line when known (1-based).
+    /// An I/O problem with a file, with the line when known (1-based) and the OS error number when there is one.
     Io {
         path: String,
         line: Option<u64>,
         message: String,
+        errno: Option<i32>,
     },
+    /// A line of a corpus file is not valid UTF-8 (policy `strict`): file, 1-based line, byte offset in the line.
+    Decode {
+        path: String,
+        line: u64,
+        byte: usize,
+    },
+    /// A malformed word-vectors file: the file name, the 1-based line and what is wrong.
+    Vectors {
+        file: String,
+        line: u64,
+        message: String,
+    },
+    /// An operation needs document frequencies that the vocabulary does not have (tf-idf before `fit`).
+    NoStats(String),
     /// A long call was interrupted (Ctrl-C); the bridge re-raises the pending Python exception.
     Interrupted,
 }
@@ -38,6 +53,22 @@ impl Error {
         Error::Config {
             path: path.into(),
             message: message.into(),
+        }
+    }
+
+    /// An I/O error on `path` (at `line` when known), keeping the OS error number.
+    pub fn io(path: &str, line: Option<u64>, e: &std::io::Error) -> Self {
+        let message = e.to_string();
+        // std appends " (os error N)"; the number travels in `errno` (Python's OSError shows it itself)
+        let message = match message.rfind(" (os error ") {
+            Some(i) if e.raw_os_error().is_some() => message[..i].to_string(),
+            _ => message,
+        };
+        Error::Io {
+            path: path.to_string(),
+            line,
+            message,
+            errno: e.raw_os_error(),
         }
     }
 }
@@ -62,10 +93,26 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {message}")
             }
-            Error::Io { path, line, message } => match line {
+            Error::Io {
+                path, line, message, ..
+            } => match line {
                 Some(l) => write!(f, "{path}:{l}: {message}"),
                 None => write!(f, "{path}: {message}"),
             },
+            Error::Decode { path, line, byte } => write!(
+                f,
+                "{path}:{line}: invalid UTF-8 at byte {byte} of the line; pass encoding_errors='replace' or \
+                 encoding_errors='skip'"
+            ),
+            Error::Vectors {
+                file,
+                line,
+                message,
+            } => write!(f, "{file}: line {line}: {message}"),
+            Error::NoStats(what) => write!(
+                f,
+                "{what} needs document frequencies, and this vocabulary has none yet; call fit(texts) first"
+            ),
             Error::Interrupted => write!(f, "interrupted"),
         }
     }

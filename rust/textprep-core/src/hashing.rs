@@ -10,6 +10,7 @@
 //! computed with scikit-learn (`murmurhash3_32`) and TensorFlow/Keras (`tf.fingerprint`, `keras.layers.Hashing`).
 
 use crate::config::{HashAlgo, HashLayout, HashingConfig};
+use crate::{Error, Result};
 
 /// xxHash3 64-bit.
 pub fn xxh3_64(data: &[u8], seed: u64) -> u64 {
@@ -46,6 +47,17 @@ pub fn murmurhash64a(data: &[u8], seed: u64) -> u64 {
     h ^= h >> R;
     h = h.wrapping_mul(M);
     h ^= h >> R;
+    h
+}
+
+/// fastText's string hash (`Dictionary::hash`, gensim's `ft_hash_bytes`): 32-bit FNV-1a over the bytes, each byte
+/// sign-extended first (fastText reads them as `int8_t`), so non-ASCII bytes hash as `0xFFFFFF00 | b`.
+pub fn fasttext_hash(data: &[u8]) -> u32 {
+    let mut h: u32 = 2_166_136_261;
+    for &b in data {
+        h ^= b as i8 as i32 as u32;
+        h = h.wrapping_mul(16_777_619);
+    }
     h
 }
 
@@ -311,6 +323,56 @@ pub fn farmhash64_with_seed(s: &[u8], seed: u64) -> u64 {
     hash_len16(farmhash64(s).wrapping_sub(K2), seed)
 }
 
+/// The algorithm's own hash of `data` with the config's seed convention (the first hash of [`Hasher::hash`]):
+/// `murmur3_32(data, seed)`, `farmhash64(data)` (seeded when `seed != 0`), `xxh3_64(data, seed)`,
+/// `murmurhash64a(data, 1 + seed)` (with seed 0: spaCy's `hash_string`).
+pub fn string_hash(algo: HashAlgo, seed: u32, data: &[u8]) -> u64 {
+    match algo {
+        HashAlgo::Murmur3_32 => murmur3_32(data, seed) as u64,
+        HashAlgo::Farmhash64 if seed == 0 => farmhash64(data),
+        HashAlgo::Farmhash64 => farmhash64_with_seed(data, seed as u64),
+        HashAlgo::Xxh3_64 => xxh3_64(data, seed as u64),
+        HashAlgo::Murmurhash64a => murmurhash64a(data, SPACY_SEED.wrapping_add(seed as u64)),
+    }
+}
+
+impl HashAlgo {
+    /// The algorithm of a config name (`"xxh3_64"`, `"murmur3_32"`, `"farmhash64"`, `"murmurhash64a"`); an unknown
+    /// name is an `Error::Config` at `path`.
+    pub fn from_name(name: &str, path: &str) -> Result<HashAlgo> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+            Error::config(
+                path,
+                format!(
+                    "{name:?} is not one of 'xxh3_64', 'murmur3_32', 'farmhash64', 'murmurhash64a'"
+                ),
+            )
+        })
+    }
+}
+
+/// `num_hashes` bucket indices `h % n_buckets` per token (the peers' raw layout, no padding offset) and their
+/// signs, row-major: what `textprep.hash_tokens` returns. Checks the settings as the pipeline config does.
+pub fn hash_tokens<S: AsRef<str>>(
+    tokens: &[S],
+    n_buckets: u32,
+    hash: HashAlgo,
+    seed: u32,
+    num_hashes: u32,
+) -> Result<(Vec<i64>, Vec<f32>)> {
+    let cfg = HashingConfig {
+        n_buckets: Some(n_buckets),
+        hash,
+        seed,
+        num_hashes,
+        layout: HashLayout::Raw,
+        ..HashingConfig::default()
+    };
+    cfg.validate()?;
+    let h = Hasher::new(&cfg).ok_or_else(|| Error::config("hashing.n_buckets", "is required"))?;
+    Ok(h.hash_tokens(tokens, num_hashes))
+}
+
 /// Seed offset of the second, independent hash used for double hashing (`i > 0`).
 pub const DOUBLE_HASH_SEED_XOR: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -363,13 +425,7 @@ impl Hasher {
     /// The `i`-th raw hash of a token (see the type's doc); for murmur3_32 only the low 32 bits are used.
     pub fn hash(&self, token: &str, i: u32) -> u64 {
         let b = token.as_bytes();
-        let h0 = match self.algo {
-            HashAlgo::Murmur3_32 => murmur3_32(b, self.seed) as u64,
-            HashAlgo::Farmhash64 if self.seed == 0 => farmhash64(b),
-            HashAlgo::Farmhash64 => farmhash64_with_seed(b, self.seed as u64),
-            HashAlgo::Xxh3_64 => xxh3_64(b, self.seed as u64),
-            HashAlgo::Murmurhash64a => murmurhash64a(b, SPACY_SEED.wrapping_add(self.seed as u64)),
-        };
+        let h0 = string_hash(self.algo, self.seed, b);
         if i == 0 {
             return h0;
         }
@@ -733,6 +789,28 @@ mod tests {
         let mut buf = [0i64; 5];
         assert_eq!(h.hash_tokens_into(&["a", "b"], 4, &mut buf, None), 1);
         assert_eq!(h.hash_tokens_into(&["a", "b"], 0, &mut buf, None), 0);
+    }
+
+    #[test]
+    fn fasttext_hash_matches_gensim_values() {
+        // gensim.models.fasttext_inner.ft_hash_bytes and fastText's Dictionary::hash
+        assert_eq!(fasttext_hash("<ca".as_bytes()), 1_066_916_747);
+        assert_eq!(fasttext_hash(b""), 2_166_136_261);
+        assert_eq!(fasttext_hash("é".as_bytes()), fasttext_hash(&[0xc3, 0xa9]));
+    }
+
+    #[test]
+    fn hash_tokens_checks_settings() {
+        let (ids, signs) = hash_tokens(&["a", "b"], 10, HashAlgo::Xxh3_64, 0, 2).unwrap();
+        assert_eq!((ids.len(), signs.len()), (4, 4));
+        assert!(ids.iter().all(|&i| (0..10).contains(&i)));
+        assert!(hash_tokens(&["a"], 0, HashAlgo::Xxh3_64, 0, 1).is_err());
+        assert!(hash_tokens(&["a"], 10, HashAlgo::Xxh3_64, 0, 9).is_err());
+        assert!(HashAlgo::from_name("md5", "hash").is_err());
+        assert_eq!(
+            HashAlgo::from_name("farmhash64", "hash").unwrap(),
+            HashAlgo::Farmhash64
+        );
     }
 
     #[test]

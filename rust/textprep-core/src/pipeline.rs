@@ -1,7 +1,8 @@
 //! The immutable compiled pipeline: normalize -> tokenize -> ids (vocabulary or hashing) -> arrays.
 //!
-//! A `Pipeline` is never mutated after construction; `fit` builds a new one. Batch methods cut the input into
-//! byte-sized chunks (see `parallel`) and write into preallocated buffers.
+//! A `Pipeline` is never mutated after construction; `fit` builds a new one. Batch methods take [`Docs`] (texts, or
+//! token lists from another tokenizer), cut them into byte-sized chunks (see `parallel`) and write into
+//! preallocated buffers.
 
 use std::ops::Range;
 
@@ -25,6 +26,83 @@ pub struct Scratch {
     pub ids: Vec<i32>,
     /// Shape classes of the current document.
     pub shapes: Vec<i32>,
+    /// Words and protected flags of a document given as tokens, before n-grams.
+    words: Tokens,
+    protected: Vec<bool>,
+    /// A document given as tokens, joined by `\n` (the text its tracked spans refer to), when tracking.
+    joined: String,
+    /// True when `toks.spans` already refer to the original text (documents given as tokens).
+    spans_are_original: bool,
+}
+
+/// The documents of a batch.
+#[derive(Debug, Clone, Copy)]
+pub enum Docs<'a> {
+    /// One text per document.
+    Texts(&'a [&'a str]),
+    /// Documents given as tokens by another tokenizer (`pretokenized.v1`): document `i` is
+    /// `tokens[splits[i]..splits[i + 1]]`. Each token is normalized on its own, unless `normalized` says the caller
+    /// normalized the text the tokens came from.
+    Tokens {
+        /// All tokens, document after document.
+        tokens: &'a [&'a str],
+        /// Document boundaries in `tokens` (`n + 1` entries, starting at 0).
+        splits: &'a [usize],
+        /// The tokens skip the normalizer.
+        normalized: bool,
+    },
+}
+
+impl Docs<'_> {
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        match self {
+            Docs::Texts(t) => t.len(),
+            Docs::Tokens { splits, .. } => splits.len().saturating_sub(1),
+        }
+    }
+
+    /// True when there is no document.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Input bytes of document `i` (for chunking).
+    fn bytes(&self, i: usize) -> usize {
+        match self {
+            Docs::Texts(t) => t[i].len(),
+            Docs::Tokens { tokens, splits, .. } => tokens[splits[i]..splits[i + 1]]
+                .iter()
+                .map(|t| t.len() + 1)
+                .sum(),
+        }
+    }
+
+    /// The text of document `i` (empty for documents given as tokens: their text is assembled while analyzing).
+    fn text(&self, i: usize) -> &str {
+        match self {
+            Docs::Texts(t) => t[i],
+            Docs::Tokens { .. } => "",
+        }
+    }
+}
+
+impl<'a> From<&'a [&'a str]> for Docs<'a> {
+    fn from(t: &'a [&'a str]) -> Self {
+        Docs::Texts(t)
+    }
+}
+
+impl<'a> From<&'a Vec<&'a str>> for Docs<'a> {
+    fn from(t: &'a Vec<&'a str>) -> Self {
+        Docs::Texts(t)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [&'a str; N]> for Docs<'a> {
+    fn from(t: &'a [&'a str; N]) -> Self {
+        Docs::Texts(t)
+    }
 }
 
 /// Tokens of a batch in flat buffers: token `j` is `bytes[offsets[j]..offsets[j+1]]`, document `i` owns tokens
@@ -66,10 +144,6 @@ pub struct Pipeline {
     hasher: Option<Hasher>,
 }
 
-fn bytes_of<'a>(texts: &'a [&'a str]) -> impl Fn(usize) -> usize + 'a {
-    move |i| texts[i].len()
-}
-
 /// A zeroed `n * width * k` output buffer, or a config error naming `maxlen` when it cannot be allocated (a huge
 /// `maxlen` must not abort the process: `vec!` aborts on allocation failure, `try_reserve` reports it).
 fn zeroed_output(n: usize, width: usize, k: usize) -> Result<Vec<i32>> {
@@ -93,28 +167,33 @@ fn zeroed_output(n: usize, width: usize, k: usize) -> Result<Vec<i32>> {
     Ok(vec![0i32; len])
 }
 
-fn chunk_bytes(texts: &[&str], ranges: &[Range<usize>]) -> Vec<usize> {
-    ranges
+/// Chunks of `docs` (about `CHUNK_BYTES` each) and their input bytes.
+fn doc_chunks(docs: Docs<'_>) -> (Vec<Range<usize>>, Vec<usize>) {
+    let ranges = chunk_ranges(docs.len(), |i| docs.bytes(i));
+    let bytes = ranges
         .iter()
-        .map(|r| texts[r.clone()].iter().map(|t| t.len() + 16).sum())
-        .collect()
+        .map(|r| r.clone().map(|i| docs.bytes(i) + 16).sum())
+        .collect();
+    (ranges, bytes)
 }
 
-/// `f` on every document chunk of `texts` (sized by bytes), in parallel above the threshold, in chunk order.
+/// `f` on every document chunk of `docs` (sized by bytes), in parallel above the threshold, in chunk order.
 fn map_doc_chunks<T: Send>(
-    texts: &[&str],
+    docs: Docs<'_>,
     f: impl Fn(Range<usize>) -> T + Sync,
     check: &mut dyn FnMut() -> Result<()>,
 ) -> Result<Vec<T>> {
-    let ranges = chunk_ranges(texts.len(), bytes_of(texts));
-    let bytes = chunk_bytes(texts, &ranges);
+    let (ranges, bytes) = doc_chunks(docs);
     map_chunks(ranges, &bytes, f, check)
 }
 
 impl Pipeline {
-    /// Compile a pipeline from a validated config (no vocabulary yet).
+    /// Compile a pipeline from a config (no vocabulary yet). Each section is checked once, by the component that
+    /// compiles it.
     pub fn new(config: Config) -> Result<Pipeline> {
-        config.validate()?;
+        config.vocab.validate()?;
+        config.hashing.validate()?;
+        config.encode.validate()?;
         Ok(Pipeline {
             normalizer: Normalizer::new(&config.normalize)?,
             tokenizer: Tokenizer::new(&config.tokenize)?,
@@ -122,6 +201,11 @@ impl Pipeline {
             vocab: None,
             config,
         })
+    }
+
+    /// Parse a config JSON and compile it: the one place a pipeline is built from text (parsed and checked once).
+    pub fn from_config_json(config_json: &str) -> Result<Pipeline> {
+        Pipeline::new(Config::parse_json(config_json)?)
     }
 
     /// A new pipeline with the same config and this vocabulary.
@@ -174,7 +258,64 @@ impl Pipeline {
     pub fn analyze(&self, text: &str, s: &mut Scratch, track: bool) {
         self.normalizer.normalize_into(text, &mut s.norm, track);
         s.toks.clear();
+        s.spans_are_original = false;
         self.tokenizer.tokenize_into(&s.norm, &mut s.toks);
+    }
+
+    /// Normalize (unless `normalized`) and split each given token of one document into `s.toks`. When tracking,
+    /// the spans refer to the tokens joined by `\n` (kept in `s.joined`), the document's original text.
+    pub fn analyze_tokens(&self, tokens: &[&str], normalized: bool, s: &mut Scratch, track: bool) {
+        s.words.clear();
+        s.protected.clear();
+        s.joined.clear();
+        let mut base = 0usize;
+        for (k, t) in tokens.iter().enumerate() {
+            if k > 0 {
+                base += 1;
+                if track {
+                    s.joined.push('\n');
+                }
+            }
+            if track {
+                s.joined.push_str(t);
+            }
+            if normalized {
+                s.norm.set_verbatim(t, track);
+            } else {
+                self.normalizer.normalize_into(t, &mut s.norm, track);
+            }
+            let first = s.words.len();
+            self.tokenizer
+                .split_into(&s.norm, &mut s.words, &mut s.protected);
+            if track {
+                let align = &s.norm.align;
+                for span in &mut s.words.spans[first..] {
+                    let (a, b) = (span.0 as usize, span.1 as usize);
+                    let (x, y) = match (align.get(a), b.checked_sub(1).and_then(|e| align.get(e))) {
+                        (Some(p), Some(q)) if a < b => (p.0, q.1),
+                        _ => (0, 0),
+                    };
+                    *span = (x + base as u32, y + base as u32);
+                }
+            }
+            base += t.len();
+        }
+        s.toks.clear();
+        s.spans_are_original = track;
+        self.tokenizer
+            .compose_into(&s.words, &s.protected, &mut s.toks);
+    }
+
+    /// Analyze document `i` of `docs`.
+    fn analyze_doc(&self, docs: Docs<'_>, i: usize, s: &mut Scratch, track: bool) {
+        match docs {
+            Docs::Texts(t) => self.analyze(t[i], s, track),
+            Docs::Tokens {
+                tokens,
+                splits,
+                normalized,
+            } => self.analyze_tokens(&tokens[splits[i]..splits[i + 1]], normalized, s, track),
+        }
     }
 
     /// Normalized text of one document.
@@ -193,7 +334,9 @@ impl Pipeline {
     fn source_spans<'a>(&self, s: &'a Scratch) -> impl Iterator<Item = (usize, usize)> + 'a {
         s.toks.spans.iter().map(move |&(a, b)| {
             let (a, b) = (a as usize, b as usize);
-            if a >= b || b > s.norm.align.len() {
+            if s.spans_are_original {
+                (a, b)
+            } else if a >= b || b > s.norm.align.len() {
                 let p = s.norm.align.get(a).map(|r| r.0 as usize).unwrap_or(0);
                 (p, p)
             } else {
@@ -223,15 +366,20 @@ impl Pipeline {
             .collect()
     }
 
-    /// Shape class of every token of the analyzed document, from its ORIGINAL text, into `s.shapes`.
+    /// Shape class of every token of the analyzed document, from its ORIGINAL text, into `s.shapes` (`text` is the
+    /// document's text; a document given as tokens uses the tokens joined while analyzing).
     fn fill_shapes(&self, text: &str, s: &mut Scratch) {
         let spans: Vec<(usize, usize)> = self.source_spans(s).collect();
-        s.shapes.clear();
-        s.shapes.extend(
-            spans
-                .into_iter()
-                .map(|(a, b)| shape_of(text.get(a..b).unwrap_or("")) as i32),
-        );
+        let text = if s.spans_are_original {
+            s.joined.as_str()
+        } else {
+            text
+        };
+        let shapes: Vec<i32> = spans
+            .into_iter()
+            .map(|(a, b)| shape_of(text.get(a..b).unwrap_or("")) as i32)
+            .collect();
+        s.shapes = shapes;
     }
 
     /// Shape classes of the tokens of one document.
@@ -302,7 +450,7 @@ impl Pipeline {
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Vec<String>> {
         let parts = map_doc_chunks(
-            texts,
+            Docs::Texts(texts),
             |r| {
                 texts[r]
                     .iter()
@@ -315,21 +463,32 @@ impl Pipeline {
     }
 
     /// Tokens of a batch in flat buffers.
-    pub fn tokenize_batch(
+    pub fn tokenize_batch<'a>(
         &self,
-        texts: &[&str],
+        docs: impl Into<Docs<'a>>,
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<FlatTokens> {
+        let docs = docs.into();
         let parts = map_doc_chunks(
-            texts,
+            docs,
             |r| {
                 let mut s = Scratch::default();
                 let mut out = Tokens::new();
                 let mut rows = Vec::with_capacity(r.len());
-                for t in &texts[r] {
-                    // tokens go straight into the chunk's flat buffer (no per-document copy)
-                    self.normalizer.normalize_into(t, &mut s.norm, false);
-                    self.tokenizer.tokenize_into(&s.norm, &mut out);
+                for i in r {
+                    match docs {
+                        // tokens go straight into the chunk's flat buffer (no per-document copy)
+                        Docs::Texts(t) => {
+                            self.normalizer.normalize_into(t[i], &mut s.norm, false);
+                            self.tokenizer.tokenize_into(&s.norm, &mut out);
+                        }
+                        Docs::Tokens { .. } => {
+                            self.analyze_doc(docs, i, &mut s, false);
+                            for j in 0..s.toks.len() {
+                                out.push(s.toks.get(j), s.toks.spans[j]);
+                            }
+                        }
+                    }
                     rows.push(out.len() as i64);
                 }
                 (out, rows)
@@ -341,7 +500,7 @@ impl Pipeline {
         let mut flat = FlatTokens {
             bytes: Vec::with_capacity(total_bytes),
             offsets: Vec::with_capacity(total_toks + 1),
-            row_splits: Vec::with_capacity(texts.len() + 1),
+            row_splits: Vec::with_capacity(docs.len() + 1),
         };
         flat.offsets.push(0);
         flat.row_splits.push(0);
@@ -356,22 +515,24 @@ impl Pipeline {
         Ok(flat)
     }
 
-    /// Ids of a batch as a padded matrix (`maxlen = None`: the longest row), with lengths and optional shapes.
-    pub fn encode_batch(
+    /// Ids of a batch as a padded matrix (`maxlen = None`: the config's, else the longest row), with lengths and
+    /// shapes when `with_shapes` (`None`: the config's `tokenize.shapes`).
+    pub fn encode_batch<'a>(
         &self,
-        texts: &[&str],
+        docs: impl Into<Docs<'a>>,
         maxlen: Option<usize>,
-        with_shapes: bool,
+        with_shapes: Option<bool>,
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Encoded> {
+        let docs = docs.into();
         if self.hasher.is_none() && self.vocab.is_none() {
             return Err(Error::NotFitted("encode_batch".into()));
         }
+        let with_shapes = with_shapes.unwrap_or(self.config.tokenize.shapes);
         let k = self.ids_per_token();
         let (padding, truncating) = (self.config.encode.padding, self.config.encode.truncating);
-        let n = texts.len();
-        let ranges = chunk_ranges(n, bytes_of(texts));
-        let bytes = chunk_bytes(texts, &ranges);
+        let n = docs.len();
+        let (ranges, bytes) = doc_chunks(docs);
         match maxlen.or(self.config.encode.maxlen) {
             Some(width) => {
                 let mut ids = zeroed_output(n, width, k)?;
@@ -405,13 +566,13 @@ impl Pipeline {
                     &bytes,
                     |(r, ids_out, len_out, mut shp_out)| -> Result<()> {
                         let mut s = Scratch::default();
-                        for (j, t) in texts[r].iter().enumerate() {
-                            self.analyze(t, &mut s, with_shapes);
+                        for (j, i) in r.enumerate() {
+                            self.analyze_doc(docs, i, &mut s, with_shapes);
                             self.fill_ids(&mut s)?;
                             let row = &mut ids_out[j * width * k..(j + 1) * width * k];
                             len_out[j] = self.write_ids(&s.ids, row, k, padding, truncating) as i32;
                             if let Some(so) = shp_out.as_deref_mut() {
-                                self.fill_shapes(t, &mut s);
+                                self.fill_shapes(docs.text(i), &mut s);
                                 write_row(
                                     &s.shapes,
                                     &mut so[j * width..(j + 1) * width],
@@ -442,13 +603,13 @@ impl Pipeline {
                         let mut s = Scratch::default();
                         let (mut ids, mut lens, mut shp) =
                             (Vec::new(), Vec::with_capacity(r.len()), Vec::new());
-                        for t in &texts[r] {
-                            self.analyze(t, &mut s, with_shapes);
+                        for i in r {
+                            self.analyze_doc(docs, i, &mut s, with_shapes);
                             self.fill_ids(&mut s)?;
                             ids.extend_from_slice(&s.ids);
                             lens.push((s.ids.len() / k) as i32);
                             if with_shapes {
-                                self.fill_shapes(t, &mut s);
+                                self.fill_shapes(docs.text(i), &mut s);
                                 shp.extend_from_slice(&s.shapes);
                             }
                         }
@@ -532,22 +693,23 @@ impl Pipeline {
     }
 
     /// Ids of a batch as ragged rows: `values` and `row_splits` (len n + 1).
-    pub fn encode_ragged(
+    pub fn encode_ragged<'a>(
         &self,
-        texts: &[&str],
+        docs: impl Into<Docs<'a>>,
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<(Vec<i32>, Vec<i64>)> {
+        let docs = docs.into();
         if self.hasher.is_none() && self.vocab.is_none() {
             return Err(Error::NotFitted("encode_ragged".into()));
         }
         let k = self.ids_per_token() as i64;
         let parts = map_doc_chunks(
-            texts,
+            docs,
             |r| -> Result<(Vec<i32>, Vec<i64>)> {
                 let mut s = Scratch::default();
-                let (mut vals, mut ends) = (Vec::new(), Vec::with_capacity(r.len()));
-                for t in &texts[r] {
-                    self.analyze(t, &mut s, false);
+                let (mut vals, mut ends) = (Vec::with_capacity(0), Vec::with_capacity(r.len()));
+                for i in r {
+                    self.analyze_doc(docs, i, &mut s, false);
                     self.fill_ids(&mut s)?;
                     vals.extend_from_slice(&s.ids);
                     ends.push(vals.len() as i64 / k);
@@ -570,15 +732,19 @@ impl Pipeline {
     /// Bag of ids per document as CSR (`indptr`, `indices`, `data`) with `id_space` columns: column = id (a
     /// vocabulary id, or a hashed id in the configured layout). With hashing and `signed`, each occurrence adds
     /// the hash sign (scikit-learn's `alternate_sign`). `TfIdf` needs a fitted vocabulary (document frequencies).
-    pub fn encode_bag(
+    pub fn encode_bag<'a>(
         &self,
-        texts: &[&str],
+        docs: impl Into<Docs<'a>>,
         mode: BagMode,
         l2_normalize: bool,
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<(CsrBuilder, usize)> {
+        let docs = docs.into();
         let n_cols = self.id_space()?;
         let idf = match (mode, &self.vocab, &self.hasher) {
+            (BagMode::TfIdf, Some(v), None) if v.n_docs() == 0 => {
+                return Err(Error::NoStats("encode_bag(mode='tf_idf')".into()))
+            }
             (BagMode::TfIdf, Some(v), None) => Some(idf(&v.df_by_id(), v.n_docs())),
             (BagMode::TfIdf, _, _) => {
                 return Err(Error::config(
@@ -592,13 +758,13 @@ impl Pipeline {
         let signed = self.config.hashing.signed;
         let k = self.ids_per_token() as u32;
         let parts = map_doc_chunks(
-            texts,
+            docs,
             |r| {
                 let mut s = Scratch::default();
                 let mut csr = CsrBuilder::with_capacity(r.len(), 0);
                 let mut pairs: Vec<(i32, f32)> = Vec::new();
-                for t in &texts[r] {
-                    self.analyze(t, &mut s, false);
+                for i in r {
+                    self.analyze_doc(docs, i, &mut s, false);
                     pairs.clear();
                     match (&self.hasher, &self.vocab) {
                         (Some(h), _) => {
@@ -618,7 +784,7 @@ impl Pipeline {
             },
             check,
         )?;
-        let mut out = CsrBuilder::with_capacity(texts.len(), parts.iter().map(|p| p.nnz()).sum());
+        let mut out = CsrBuilder::with_capacity(docs.len(), parts.iter().map(|p| p.nnz()).sum());
         for p in parts {
             out.append(p);
         }
@@ -639,14 +805,40 @@ impl Pipeline {
         Ok((self.with_vocab(v), added))
     }
 
-    /// Token and document counts of a batch.
-    pub fn count_batch(
+    /// A new pipeline whose (fixed) vocabulary keeps its tokens and ids and takes its term and document
+    /// frequencies from `counts` (the `fit` of a tokenizer that brings its own vocabulary).
+    pub fn fit_stats(&self, counts: &Counts) -> Result<Pipeline> {
+        let mut v = self
+            .vocab
+            .clone()
+            .ok_or_else(|| Error::NotFitted("fit_stats".into()))?;
+        v.set_stats(None, None, 0);
+        v.extend(counts, &self.config.vocab, Some(0));
+        Ok(self.with_vocab(v))
+    }
+
+    /// A new pipeline whose vocabulary is `tokens` in id order (the first gets id `1 + num_oov_buckets`), with
+    /// document frequencies `df` (in the same order) from `n_docs` documents when known: a tokenizer's own
+    /// vocabulary.
+    pub fn with_tokens(
         &self,
-        texts: &[&str],
+        tokens: Vec<String>,
+        df: Option<Vec<u64>>,
+        n_docs: u64,
+    ) -> Result<Pipeline> {
+        let mut v = Vocab::from_tokens(tokens, &self.config.vocab)?;
+        v.set_stats(None, df, n_docs);
+        Ok(self.with_vocab(v))
+    }
+
+    /// Token and document counts of a batch.
+    pub fn count_batch<'a>(
+        &self,
+        docs: impl Into<Docs<'a>>,
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Counts> {
-        let ranges = chunk_ranges(texts.len(), bytes_of(texts));
-        let bytes = chunk_bytes(texts, &ranges);
+        let docs = docs.into();
+        let (ranges, bytes) = doc_chunks(docs);
         // Merge the chunk counts group by group (about 4 chunks per thread): holding every chunk's counts until
         // the end peaked at ~10x the text size on a 75 MB batch with a large vocabulary, and long documents (one
         // chunk each, each chunk's counts holding the whole vocabulary) were worse (tests/test_resources.py).
@@ -670,8 +862,8 @@ impl Pipeline {
                 |r| {
                     let mut s = Scratch::default();
                     let mut c = Counts::new();
-                    for t in &texts[r] {
-                        self.analyze(t, &mut s, false);
+                    for i in r {
+                        self.analyze_doc(docs, i, &mut s, false);
                         c.add_doc(s.toks.iter());
                     }
                     c
@@ -696,7 +888,7 @@ impl Pipeline {
         for path in paths {
             crate::corpus::for_each_block(path, policy, |block| {
                 let refs: Vec<&str> = block.iter().map(String::as_str).collect();
-                let c = self.count_batch(&refs, check)?;
+                let c = self.count_batch(&refs[..], check)?;
                 total.merge(&c);
                 Ok(())
             })?;
@@ -742,7 +934,9 @@ mod tests {
     fn encode_batch_rows_equal_single_encode() {
         let texts = ["the cat sat", "the dog", "", "a cat and a dog and a bird"];
         let p = fitted(&texts);
-        let e = p.encode_batch(&texts, Some(4), false, &mut ok()).unwrap();
+        let e = p
+            .encode_batch(&texts, Some(4), Some(false), &mut ok())
+            .unwrap();
         assert_eq!((e.n, e.width, e.k), (4, 4, 1));
         for (i, t) in texts.iter().enumerate() {
             let ids = p.encode(t).unwrap();
@@ -751,7 +945,9 @@ mod tests {
             assert_eq!(&e.ids[i * 4..i * 4 + 4], &row[..]);
             assert_eq!(e.lengths[i] as usize, ids.len().min(4));
         }
-        let e2 = p.encode_batch(&texts, None, false, &mut ok()).unwrap();
+        let e2 = p
+            .encode_batch(&texts, None, Some(false), &mut ok())
+            .unwrap();
         assert_eq!(e2.width, 8);
     }
 
@@ -759,7 +955,7 @@ mod tests {
     fn unfitted_encode_is_an_error() {
         let p = Pipeline::new(Config::default()).unwrap();
         assert!(matches!(
-            p.encode_batch(&["x"], None, false, &mut ok()),
+            p.encode_batch(&["x"], None, None, &mut ok()),
             Err(Error::NotFitted(_))
         ));
     }
@@ -787,12 +983,12 @@ mod tests {
         for (n, width) in [(1, 1usize << 40), (3, usize::MAX / 2)] {
             let texts = vec!["a b"; n];
             let e = p
-                .encode_batch(&texts, Some(width), true, &mut ok())
+                .encode_batch(&texts, Some(width), Some(true), &mut ok())
                 .unwrap_err();
             assert!(e.to_string().contains("encode.maxlen"), "{e}");
         }
         assert_eq!(
-            p.encode_batch(&["a b"], Some(3), false, &mut ok())
+            p.encode_batch(&["a b"], Some(3), None, &mut ok())
                 .unwrap()
                 .lengths,
             vec![2]
@@ -806,5 +1002,87 @@ mod tests {
         assert_eq!(f.row_splits, vec![0, 2, 2, 3]);
         assert_eq!(f.offsets, vec![0, 1, 2, 3]);
         assert_eq!(f.bytes, b"abc");
+    }
+
+    fn pretokenized(extra: &str) -> Pipeline {
+        let cfg = format!(r#"{{"tokenize": {{"split": "pretokenized.v1"{extra}}}}}"#);
+        Pipeline::from_config_json(&cfg).unwrap()
+    }
+
+    #[test]
+    fn token_docs_are_normalized_token_by_token() {
+        let p = pretokenized("");
+        let tokens = ["Don", "'t", "ＳＴＯＰ", "", "x y"];
+        let splits = [0, 3, 5];
+        let docs = Docs::Tokens {
+            tokens: &tokens,
+            splits: &splits,
+            normalized: false,
+        };
+        let f = p.tokenize_batch(docs, &mut ok()).unwrap();
+        assert_eq!(f.row_splits, vec![0, 3, 4]);
+        let toks: Vec<&str> = (0..4)
+            .map(|j| {
+                std::str::from_utf8(&f.bytes[f.offsets[j] as usize..f.offsets[j + 1] as usize])
+                    .unwrap()
+            })
+            .collect();
+        // one token per given token, whitespace inside kept, an empty token dropped
+        assert_eq!(toks, ["don", "'t", "stop", "x y"]);
+        // a plain text is a document of one token
+        assert_eq!(p.tokenize("Ａ b"), ["a b"]);
+        // already normalized tokens skip the normalizer
+        let raw = Docs::Tokens {
+            tokens: &tokens,
+            splits: &splits,
+            normalized: true,
+        };
+        let f = p.tokenize_batch(raw, &mut ok()).unwrap();
+        assert_eq!(&f.bytes[..], "Don'tＳＴＯＰx y".as_bytes());
+    }
+
+    #[test]
+    fn token_docs_shapes_come_from_the_given_tokens() {
+        let p = pretokenized(r#", "shapes": true"#)
+            .with_tokens(vec!["usa".into(), "iphone".into()], None, 0)
+            .unwrap();
+        let tokens = ["USA", "iPhone", "42"];
+        let e = p
+            .encode_batch(
+                Docs::Tokens {
+                    tokens: &tokens,
+                    splits: &[0, 3],
+                    normalized: false,
+                },
+                None,
+                None,
+                &mut ok(),
+            )
+            .unwrap();
+        assert_eq!(e.ids, vec![2, 3, 1]);
+        assert_eq!(e.shapes.unwrap(), vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn fixed_vocabulary_keeps_ids_and_learns_stats() {
+        let p = Pipeline::new(Config::default())
+            .unwrap()
+            .with_tokens(vec!["b".into(), "a".into()], None, 0)
+            .unwrap();
+        assert!(matches!(
+            p.encode_bag(&["a b"], BagMode::TfIdf, false, &mut ok()),
+            Err(Error::NoStats(_))
+        ));
+        let c = p.count_batch(&["a a c", "a"], &mut ok()).unwrap();
+        let fitted = p.fit_stats(&c).unwrap();
+        assert_eq!(
+            fitted.vocab().unwrap().tokens(),
+            p.vocab().unwrap().tokens()
+        );
+        assert_eq!(fitted.vocab().unwrap().df(3), 2);
+        assert_eq!(fitted.vocab().unwrap().n_docs(), 2);
+        assert!(fitted
+            .encode_bag(&["a b"], BagMode::TfIdf, false, &mut ok())
+            .is_ok());
     }
 }

@@ -17,7 +17,7 @@
 //!   caller decides (error or zero).
 //!
 //! Errors carry the 1-based line number in the file (the header line, if any, counts: see
-//! [`TextVectorsParser::new`]).
+//! [`TextVectorsParser::new`]); [`VectorsError::in_file`] makes the engine error the loader raises.
 
 use std::fmt;
 
@@ -172,9 +172,9 @@ pub enum VectorsErrorKind {
 }
 
 impl fmt::Display for VectorsError {
+    /// The message the loader shows after `<file>: line <n>: ` (words quoted as Python's `repr` quotes them, cut
+    /// to 40 characters, as the Python reader this parser replaced did).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        write!(f, "line {}: ", self.line)?;
         match &self.kind {
             VectorsErrorKind::MoreRows { header_rows } => {
                 write!(
@@ -185,23 +185,123 @@ impl fmt::Display for VectorsError {
             VectorsErrorKind::NoValues => {
                 write!(f, "expected a word followed by its vector values")
             }
-            VectorsErrorKind::InvalidUtf8 { word } => {
-                write!(f, "the word {word:?} is not valid UTF-8")
-            }
+            VectorsErrorKind::InvalidUtf8 { word } => write!(
+                f,
+                "the word {} is not valid UTF-8 (pass encoding_errors='replace' to replace bad bytes)",
+                py_repr_bytes(&word[..word.len().min(40)])
+            ),
             VectorsErrorKind::FieldCount {
                 word,
                 expected,
                 found,
-            } => write!(
+            } => {
+                let w = String::from_utf8_lossy(word);
+                let cut: String = w.chars().take(40).collect();
+                write!(
+                    f,
+                    "expected {expected} values after the word {}, found {found}",
+                    py_repr_str(&cut)
+                )
+            }
+            VectorsErrorKind::Float { token } => write!(
                 f,
-                "expected {expected} values after the word {:?}, found {found}",
-                lossy(word)
+                "cannot parse {} as a float",
+                py_repr_str(&String::from_utf8_lossy(&token[..token.len().min(40)]))
             ),
-            VectorsErrorKind::Float { token } => {
-                write!(f, "cannot parse {:?} as a float", lossy(token))
+        }
+    }
+}
+
+impl VectorsError {
+    /// The engine error for this problem in the file called `file` (what the loader raises).
+    pub fn in_file(self, file: &str) -> crate::Error {
+        crate::Error::Vectors {
+            file: file.to_string(),
+            line: self.line,
+            message: self.to_string(),
+        }
+    }
+}
+
+/// Python's `repr(str)`: single quotes unless the text has `'` and no `"`, backslash escapes for the quote, `\\`,
+/// `\t \n \r`, and `\x`/`\u`/`\U` escapes for characters Python does not print (controls, format, private use,
+/// unassigned, separators other than the space).
+fn py_repr_str(s: &str) -> String {
+    use unicode_general_category::{get_general_category, GeneralCategory as Gc};
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' ' => out.push(' '),
+            _ => {
+                let printable = !matches!(
+                    get_general_category(c),
+                    Gc::Control
+                        | Gc::Format
+                        | Gc::Surrogate
+                        | Gc::PrivateUse
+                        | Gc::Unassigned
+                        | Gc::LineSeparator
+                        | Gc::ParagraphSeparator
+                        | Gc::SpaceSeparator
+                );
+                let u = c as u32;
+                if printable {
+                    out.push(c);
+                } else if u < 0x100 {
+                    out.push_str(&format!("\\x{u:02x}"));
+                } else if u < 0x1_0000 {
+                    out.push_str(&format!("\\u{u:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{u:08x}"));
+                }
             }
         }
     }
+    out.push(q);
+    out
+}
+
+/// Python's `repr(bytes)`: `b'...'` with the quote rule of `str`, `\\`, `\t \n \r` and `\xhh` for bytes outside
+/// printable ASCII.
+fn py_repr_bytes(b: &[u8]) -> String {
+    let q = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = String::with_capacity(b.len() + 3);
+    out.push('b');
+    out.push(q as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            _ if c == q => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            _ => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(q as char);
+    out
 }
 
 impl std::error::Error for VectorsError {}
@@ -491,6 +591,31 @@ mod tests {
     }
 
     #[test]
+    fn messages_quote_words_as_python_repr() {
+        assert_eq!(py_repr_str("b\n"), "'b\\n'");
+        assert_eq!(py_repr_str("it's"), "\"it's\"");
+        assert_eq!(py_repr_str("'\""), "'\\'\"'");
+        assert_eq!(
+            py_repr_str("é\u{200b}\u{7f}\u{a0}\u{e000}日"),
+            "'é\\u200b\\x7f\\xa0\\ue000日'"
+        );
+        assert_eq!(py_repr_str("\u{10ffff}😀"), "'\\U0010ffff😀'");
+        assert_eq!(py_repr_bytes(b"a\xff'\\"), "b\"a\\xff'\\\\\"");
+        let e = VectorsError {
+            line: 4,
+            kind: VectorsErrorKind::FieldCount {
+                word: b"".to_vec(),
+                expected: 2,
+                found: 0,
+            },
+        };
+        assert_eq!(
+            e.in_file("spaced.txt").to_string(),
+            "spaced.txt: line 4: expected 2 values after the word '', found 0"
+        );
+    }
+
+    #[test]
     fn parses_rows_in_any_block_size() {
         let data = b"the 1 2 3\ncat 4.5 -5e-1 6\n\n  \ndog\t7 8\t9 10 \r\nemu 1 1 1";
         for step in [1, 2, 3, 7, 16, 1000] {
@@ -536,7 +661,10 @@ mod tests {
             }
         );
         let e = parse_all(b"a 1 2\nb 1 2x\n", None, None, false, 100).unwrap_err();
-        assert_eq!(e.to_string(), "line 2: cannot parse \"2x\" as a float");
+        assert_eq!(
+            e.in_file("v.txt").to_string(),
+            "v.txt: line 2: cannot parse '2x' as a float"
+        );
         // a wrong count wins over a bad token on the same line
         let e = parse_all(b"a 1 2\nb zz\n", None, None, false, 100).unwrap_err();
         assert!(matches!(

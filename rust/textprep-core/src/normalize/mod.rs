@@ -65,6 +65,17 @@ impl Normalized {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Hold `text` as it is (already normalized elsewhere), with the identity alignment when `track`.
+    pub fn set_verbatim(&mut self, text: &str, track: bool) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.align.clear();
+        if track {
+            identity_align(text, 0, &mut self.align);
+        }
+        self.protected.clear();
+    }
 }
 
 /// A text with (optionally) its alignment to the original.

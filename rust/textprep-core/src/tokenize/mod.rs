@@ -39,7 +39,7 @@
 
 use std::cell::RefCell;
 
-use crate::config::{Config, Overlong, Punctuation, TokenizeConfig};
+use crate::config::{Overlong, Punctuation, TokenizeConfig};
 use crate::normalize::Normalized;
 use crate::{Error, Result};
 
@@ -51,6 +51,7 @@ mod split;
 mod test_support;
 mod words;
 
+pub use ngrams::fasttext_ngrams;
 pub use shape::shape_of;
 use split::Split;
 pub use split::SPLITTERS;
@@ -128,8 +129,7 @@ pub struct Tokenizer {
 struct Scratch {
     words: Tokens,
     protected: Vec<bool>,
-    wrapped: String,
-    bounds: Vec<usize>,
+    ngrams: ngrams::Buffers,
 }
 
 thread_local! {
@@ -148,6 +148,7 @@ impl Tokenizer {
             "pyword.v1" => Split::PyWord,
             "pyalpha.v1" => Split::PyAlpha,
             "bert.v1" => Split::Bert,
+            "pretokenized.v1" => Split::Pretokenized,
             "regex.v1" => {
                 let Some(pattern) = cfg.pattern.as_deref() else {
                     return Err(Error::config(
@@ -173,12 +174,8 @@ impl Tokenizer {
                 ))
             }
         };
-        // The cross-field checks (n-gram ranges, max_len) of the config, so no unchecked value gets in.
-        Config {
-            tokenize: cfg.clone(),
-            ..Config::default()
-        }
-        .validate()?;
+        // The cross-field checks (n-gram ranges, max_len) of the section, so no unchecked value gets in.
+        cfg.validate()?;
         Ok(Tokenizer {
             split,
             keep_punct: cfg.punctuation == Punctuation::Keep,
@@ -195,14 +192,50 @@ impl Tokenizer {
 
     /// Append the tokens of one normalized document to `out` (see the module docs for the stages).
     pub fn tokenize_into(&self, norm: &Normalized, out: &mut Tokens) {
-        if self.min_n == 1 && self.max_n == 1 && self.char_ngrams.is_none() {
+        if !self.composes() {
             self.words_into(norm, out, None);
             return;
         }
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut s) => self.compose(norm, out, &mut s),
-            Err(_) => self.compose(norm, out, &mut Scratch::default()),
+            Ok(mut s) => self.tokenize_composed(norm, out, &mut s),
+            Err(_) => self.tokenize_composed(norm, out, &mut Scratch::default()),
         });
+    }
+
+    fn tokenize_composed(&self, norm: &Normalized, out: &mut Tokens, sc: &mut Scratch) {
+        let Scratch {
+            words,
+            protected,
+            ngrams,
+        } = sc;
+        words.clear();
+        protected.clear();
+        self.words_into(norm, words, Some(protected));
+        self.compose(words, protected, out, ngrams);
+    }
+
+    /// True when the config builds word or character n-grams (then the words of a document are composed by
+    /// [`Tokenizer::compose_into`] once all of them are known).
+    pub fn composes(&self) -> bool {
+        self.min_n != 1 || self.max_n != 1 || self.char_ngrams.is_some()
+    }
+
+    /// Stages 1 to 3 only: APPEND the words of one normalized document (or of one piece of a document given as
+    /// tokens) to `words`, and to `protected` whether each is a protected range.
+    pub fn split_into(&self, norm: &Normalized, words: &mut Tokens, protected: &mut Vec<bool>) {
+        self.words_into(norm, words, Some(protected));
+    }
+
+    /// Stages 4 and 5: append the n-grams of a document's `words` (from [`Tokenizer::split_into`]) to `out`.
+    pub fn compose_into(&self, words: &Tokens, protected: &[bool], out: &mut Tokens) {
+        if !self.composes() {
+            for i in 0..words.len() {
+                out.push(words.get(i), words.spans[i]);
+            }
+            return;
+        }
+        let mut bufs = ngrams::Buffers::default();
+        self.compose(words, protected, out, &mut bufs);
     }
 
     /// Words (after the length filter) and protected tokens, in text order.

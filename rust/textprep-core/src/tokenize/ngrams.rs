@@ -1,21 +1,58 @@
 //! Word n-grams (scikit-learn's order) and fastText character n-grams (gensim's `compute_ngrams` order) composed from
-//! the words of one document.
+//! the words of one document, and the character n-grams of fastText's own subword lookup ([`fasttext_ngrams`]).
 
-use super::{Scratch, Tokenizer, Tokens};
-use crate::normalize::Normalized;
+use super::{Tokenizer, Tokens};
+
+/// Reused buffers of the character n-grams.
+#[derive(Default)]
+pub(super) struct Buffers {
+    wrapped: String,
+    bounds: Vec<usize>,
+}
+
+/// fastText's character n-grams of `<word>` in its own order (`Dictionary::computeSubwords`, gensim's
+/// `compute_ngrams_bytes`): by start position, then by length `minn..=maxn`; the lone `<` and `>` never count.
+/// These select the subword rows of a fastText model (`hashing::fasttext_hash(ngram) % bucket`); the tokenizer's
+/// `char_ngrams` use gensim's length-first order instead (see the module docs of `tokenize`).
+pub fn fasttext_ngrams(word: &str, minn: usize, maxn: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    fasttext_ngrams_with(word, minn, maxn, |g| out.push(g.to_owned()));
+    out
+}
+
+/// [`fasttext_ngrams`] without collecting: `f` sees each n-gram in order.
+pub fn fasttext_ngrams_with(word: &str, minn: usize, maxn: usize, mut f: impl FnMut(&str)) {
+    let mut wrapped = String::with_capacity(word.len() + 2);
+    wrapped.push('<');
+    wrapped.push_str(word);
+    wrapped.push('>');
+    let mut bounds: Vec<usize> = wrapped.char_indices().map(|(i, _)| i).collect();
+    bounds.push(wrapped.len());
+    let size = bounds.len() - 1;
+    for i in 0..size {
+        for n in minn.max(1)..=maxn {
+            let j = i + n;
+            if j > size {
+                break;
+            }
+            if n == 1 && (i == 0 || j == size) {
+                continue;
+            }
+            f(&wrapped[bounds[i]..bounds[j]]);
+        }
+    }
+}
 
 impl Tokenizer {
-    /// Word n-grams and character n-grams (see the module docs for the order).
-    pub(super) fn compose(&self, norm: &Normalized, out: &mut Tokens, sc: &mut Scratch) {
-        let Scratch {
-            words,
-            protected,
-            wrapped,
-            bounds,
-        } = sc;
-        words.clear();
-        protected.clear();
-        self.words_into(norm, words, Some(protected));
+    /// Word n-grams and character n-grams of `words` (see the module docs for the order).
+    pub(super) fn compose(
+        &self,
+        words: &Tokens,
+        protected: &[bool],
+        out: &mut Tokens,
+        bufs: &mut Buffers,
+    ) {
+        let Buffers { wrapped, bounds } = bufs;
         let nw = words.len();
         let mut first_n = self.min_n;
         if let Some((a, b)) = self.char_ngrams {
@@ -66,6 +103,22 @@ impl Tokenizer {
 #[cfg(test)]
 mod tests {
     use crate::tokenize::test_support::*;
+
+    #[test]
+    fn fasttext_ngrams_in_fasttext_order() {
+        use crate::tokenize::fasttext_ngrams;
+        assert_eq!(
+            fasttext_ngrams("cat", 3, 4),
+            ["<ca", "<cat", "cat", "cat>", "at>"]
+        );
+        assert_eq!(fasttext_ngrams("ab", 1, 2), ["<a", "a", "ab", "b", "b>"]);
+        assert_eq!(
+            fasttext_ngrams("日本", 2, 3),
+            ["<日", "<日本", "日本", "日本>", "本>"]
+        );
+        assert!(fasttext_ngrams("x", 5, 6).is_empty());
+        assert!(fasttext_ngrams("x", 3, 0).is_empty());
+    }
 
     #[test]
     fn tokenize_word_ngrams() {

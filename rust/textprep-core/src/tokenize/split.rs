@@ -17,6 +17,7 @@ pub const SPLITTERS: &[&str] = &[
     "pyword.v1",
     "pyalpha.v1",
     "bert.v1",
+    "pretokenized.v1",
 ];
 
 /// A compiled splitter. Every variant is a frozen component: its output never changes.
@@ -58,6 +59,10 @@ pub(super) enum Split {
     /// punctuation character (`is_ascii_punctuation` or general category P*) is a token of its own, kept or
     /// dropped per `punctuation`.
     Bert,
+    /// `pretokenized.v1`: the tokens come from another tokenizer (spaCy, HF tokenizers, your own lists). Each given
+    /// token is one piece of the document: the text between its protected ranges (placeholders) is one token as it
+    /// is, whitespace included; an empty piece is no token. A plain text is a document of one given token.
+    Pretokenized,
 }
 
 // ASCII byte classes (one 256-entry table; non-ASCII bytes have no bit set).
@@ -286,6 +291,7 @@ impl Tokenizer {
                 }
             }
             Split::Bert => self.split_bert(text, start, end, out),
+            Split::Pretokenized => self.emit(text, start, end, out),
             Split::Words => self.split_words(text, start, end, out),
         }
     }

@@ -71,7 +71,7 @@ impl PartialEq for Counts {
 }
 
 /// Rank order of the vocabulary: count descending, then token ascending (byte order).
-pub(super) fn rank(a: (&str, u64), b: (&str, u64)) -> Ordering {
+fn rank(a: (&str, u64), b: (&str, u64)) -> Ordering {
     b.1.cmp(&a.1)
         .then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
 }
@@ -236,6 +236,31 @@ impl Counts {
             .iter()
             .enumerate()
             .map(|(i, e)| (self.keys.get(i), e.tf, e.df))
+    }
+
+    /// (token, tf, df) of the tokens that pass `keep`, ranked by (tf desc, token asc: the vocabulary order), at
+    /// most `limit` of them (a partial selection first, so the top few of many tokens cost no full sort).
+    pub fn ranked(
+        &self,
+        keep: impl Fn(&str, u64, u64) -> bool,
+        limit: Option<usize>,
+    ) -> Vec<(&str, u64, u64)> {
+        let mut items: Vec<(&str, u64, u64)> =
+            self.iter().filter(|&(t, tf, df)| keep(t, tf, df)).collect();
+        let cmp = |a: &(&str, u64, u64), b: &(&str, u64, u64)| rank((a.0, a.1), (b.0, b.1));
+        if let Some(k) = limit {
+            if k < items.len() {
+                items.select_nth_unstable_by(k, cmp);
+                items.truncate(k);
+            }
+        }
+        items.sort_unstable_by(cmp);
+        items
+    }
+
+    /// The `n` most frequent tokens (all when `None`) as (token, tf, df), in the vocabulary's rank order.
+    pub fn most_common(&self, n: Option<usize>) -> Vec<(&str, u64, u64)> {
+        self.ranked(|_, _, _| true, n)
     }
 
     /// (token, tf, df) sorted by token (byte order).

@@ -2,7 +2,6 @@
 
 use rustc_hash::FxHashSet;
 
-use super::counts::rank;
 use super::table::{Interner, Probe};
 use super::Counts;
 use crate::config::{MaxDf, VocabConfig};
@@ -81,25 +80,16 @@ impl Vocab {
             Some(MaxDf::Count(n)) => df <= n,
             Some(MaxDf::Fraction(f)) => (df as f64) <= f * n_docs as f64,
         };
-        let mut items: Vec<(&str, u64, u64)> = counts
-            .iter()
-            .filter(|&(t, tf, df)| {
+        counts.ranked(
+            |t, tf, df| {
                 !t.is_empty()
                     && tf >= cfg.min_freq
                     && df_ok(df)
                     && !specials.contains(t)
                     && !skip(t)
-            })
-            .collect();
-        let cmp = |a: &(&str, u64, u64), b: &(&str, u64, u64)| rank((a.0, a.1), (b.0, b.1));
-        if let Some(k) = limit {
-            if k < items.len() {
-                items.select_nth_unstable_by(k, cmp);
-                items.truncate(k);
-            }
-        }
-        items.sort_unstable_by(cmp);
-        items
+            },
+            limit,
+        )
     }
 
     /// Fit from counts: special tokens (config order, deduplicated, empty strings skipped) right after the OOV
