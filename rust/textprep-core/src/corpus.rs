@@ -155,6 +155,28 @@ impl LineReader {
     }
 }
 
+/// The text of the code points of a Python `str` that holds lone surrogates (its UTF-8 cannot be borrowed): each
+/// surrogate becomes U+FFFD with `replace` (one character for one, so positions hold), else an [`Error::Input`] at
+/// the first one's character position.
+pub fn from_code_points(cps: &[u32], replace: bool) -> Result<String> {
+    let surrogate = |c: u32| (0xD800..=0xDFFF).contains(&c);
+    if let (false, Some(pos)) = (replace, cps.iter().position(|&c| surrogate(c))) {
+        return Err(Error::Input {
+            index: None,
+            position: Some(pos),
+            message: format!(
+                "lone surrogate U+{:04X} is not valid Unicode text; pass surrogates='replace' to replace lone \
+                 surrogates with U+FFFD",
+                cps[pos]
+            ),
+        });
+    }
+    Ok(cps
+        .iter()
+        .map(|&c| char::from_u32(c).unwrap_or('\u{FFFD}'))
+        .collect())
+}
+
 /// Read `path` line by line, calling `on_block` with blocks of about `BLOCK_BYTES` of decoded lines.
 /// Memory stays bounded by the block size. Returns the number of lines read.
 pub fn for_each_block(
@@ -211,6 +233,16 @@ mod tests {
             }
         );
         assert!(e.to_string().contains(":3: invalid UTF-8"));
+    }
+
+    #[test]
+    fn code_points_with_lone_surrogates() {
+        let cps = [0x61, 0xD800, 0x62];
+        assert_eq!(from_code_points(&cps, true).unwrap(), "a\u{FFFD}b");
+        let e = from_code_points(&cps, false).unwrap_err().at_index(4);
+        assert!(e
+            .to_string()
+            .starts_with("texts[4] at character 1: lone surrogate U+D800"));
     }
 
     #[test]

@@ -39,6 +39,18 @@ pub enum BagMode {
     TfIdf,
 }
 
+impl BagMode {
+    /// The mode of a name (`"multi_hot"`, `"count"`, `"tf_idf"`); another name is an `Error::Config` at `mode`.
+    pub fn from_name(name: &str) -> crate::Result<BagMode> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+            crate::Error::config(
+                "mode",
+                format!("{name:?} is not one of 'multi_hot', 'count', 'tf_idf'"),
+            )
+        })
+    }
+}
+
 /// Smoothed inverse document frequency, as scikit-learn's `TfidfTransformer(smooth_idf=True)`:
 /// `ln((1 + n_docs) / (1 + df)) + 1` for each document frequency.
 pub fn idf(df: &[u64], n_docs: u64) -> Vec<f32> {

@@ -56,6 +56,20 @@ impl Error {
         }
     }
 
+    /// This error with the batch index `i` of the document it is about (input errors only).
+    pub fn at_index(self, i: usize) -> Self {
+        match self {
+            Error::Input {
+                position, message, ..
+            } => Error::Input {
+                index: Some(i),
+                position,
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// An I/O error on `path` (at `line` when known), keeping the OS error number.
     pub fn io(path: &str, line: Option<u64>, e: &std::io::Error) -> Self {
         let message = e.to_string();

@@ -61,6 +61,29 @@ pub fn fasttext_hash(data: &[u8]) -> u32 {
     h
 }
 
+/// The fastText subword rows of each word: `fasttext_hash(ngram) % bucket` for every n-gram of
+/// [`crate::tokenize::fasttext_ngrams`], as fastText's `getSubwords` selects them. Returns (rows, splits): word `i`
+/// owns `rows[splits[i]..splits[i + 1]]`. No rows when `bucket` or `maxn` is 0.
+pub fn fasttext_ngram_rows<S: AsRef<str>>(
+    words: &[S],
+    minn: usize,
+    maxn: usize,
+    bucket: u64,
+) -> (Vec<i64>, Vec<i64>) {
+    let mut rows = Vec::new();
+    let mut splits = Vec::with_capacity(words.len() + 1);
+    splits.push(0);
+    for w in words {
+        if bucket > 0 && maxn > 0 {
+            crate::tokenize::fasttext_ngrams_with(w.as_ref(), minn, maxn, |g| {
+                rows.push((fasttext_hash(g.as_bytes()) as u64 % bucket) as i64)
+            });
+        }
+        splits.push(rows.len() as i64);
+    }
+    (rows, splits)
+}
+
 /// MurmurHash3 x86 32-bit; equals scikit-learn's `murmurhash3_32(data, seed, positive=True)` (strings hashed as
 /// UTF-8). The signed value scikit-learn uses for `HashingVectorizer` is `murmur3_32(..) as i32`.
 pub fn murmur3_32(data: &[u8], seed: u32) -> u32 {
@@ -797,6 +820,14 @@ mod tests {
         assert_eq!(fasttext_hash("<ca".as_bytes()), 1_066_916_747);
         assert_eq!(fasttext_hash(b""), 2_166_136_261);
         assert_eq!(fasttext_hash("é".as_bytes()), fasttext_hash(&[0xc3, 0xa9]));
+    }
+
+    #[test]
+    fn fasttext_rows_per_word() {
+        let (rows, splits) = fasttext_ngram_rows(&["ab", ""], 3, 3, 7);
+        // SubwordModel(np.zeros((7, 1)), 3, 3).ngram_rows("ab") in the Python reader: [5, 2]
+        assert_eq!((rows, splits), (vec![5, 2], vec![0, 2, 2]));
+        assert_eq!(fasttext_ngram_rows(&["ab"], 3, 3, 0).0, Vec::<i64>::new());
     }
 
     #[test]

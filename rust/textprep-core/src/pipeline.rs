@@ -410,6 +410,38 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Shape classes of every document's tokens as ragged rows: (values, row_splits of `n + 1` entries).
+    pub fn shapes_batch<'a>(
+        &self,
+        docs: impl Into<Docs<'a>>,
+        check: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<(Vec<i32>, Vec<i64>)> {
+        let docs = docs.into();
+        let parts = map_doc_chunks(
+            docs,
+            |r| {
+                let mut s = Scratch::default();
+                let (mut vals, mut ends) = (Vec::new(), Vec::with_capacity(r.len()));
+                for i in r {
+                    self.analyze_doc(docs, i, &mut s, true);
+                    self.fill_shapes(docs.text(i), &mut s);
+                    vals.extend_from_slice(&s.shapes);
+                    ends.push(vals.len() as i64);
+                }
+                (vals, ends)
+            },
+            check,
+        )?;
+        let mut values = Vec::new();
+        let mut splits = vec![0i64];
+        for (vals, ends) in parts {
+            let base = values.len() as i64;
+            values.extend_from_slice(&vals);
+            splits.extend(ends.into_iter().map(|e| base + e));
+        }
+        Ok((values, splits))
+    }
+
     /// Ids of one document, unpadded.
     pub fn encode(&self, text: &str) -> Result<Vec<i32>> {
         let mut s = Scratch::default();
@@ -443,19 +475,36 @@ impl Pipeline {
         Ok(out)
     }
 
-    /// Normalized text of every document of a batch (parallel chunks, input order).
-    pub fn normalize_batch(
+    /// Normalized text of every document of a batch (parallel chunks, input order); a document given as tokens
+    /// gives its normalized tokens joined by spaces.
+    pub fn normalize_batch<'a>(
         &self,
-        texts: &[&str],
+        docs: impl Into<Docs<'a>>,
         check: &mut dyn FnMut() -> Result<()>,
     ) -> Result<Vec<String>> {
+        let docs = docs.into();
         let parts = map_doc_chunks(
-            Docs::Texts(texts),
+            docs,
             |r| {
-                texts[r]
-                    .iter()
-                    .map(|t| self.normalize(t))
-                    .collect::<Vec<_>>()
+                r.map(|i| match docs {
+                    Docs::Texts(t) => self.normalize(t[i]),
+                    Docs::Tokens {
+                        tokens,
+                        splits,
+                        normalized,
+                    } => {
+                        let toks = &tokens[splits[i]..splits[i + 1]];
+                        if normalized {
+                            toks.join(" ")
+                        } else {
+                            toks.iter()
+                                .map(|t| self.normalize(t))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        }
+                    }
+                })
+                .collect::<Vec<_>>()
             },
             check,
         )?;
@@ -817,17 +866,18 @@ impl Pipeline {
         Ok(self.with_vocab(v))
     }
 
-    /// A new pipeline whose vocabulary is `tokens` in id order (the first gets id `1 + num_oov_buckets`), with
-    /// document frequencies `df` (in the same order) from `n_docs` documents when known: a tokenizer's own
-    /// vocabulary.
+    /// A new pipeline whose vocabulary is `tokens` in id order (the first gets id `1 + num_oov_buckets`), with term
+    /// and document frequencies `tf`, `df` (in the same order) from `n_docs` documents when known: a tokenizer's own
+    /// vocabulary, or one restored from elsewhere.
     pub fn with_tokens(
         &self,
         tokens: Vec<String>,
+        tf: Option<Vec<u64>>,
         df: Option<Vec<u64>>,
         n_docs: u64,
     ) -> Result<Pipeline> {
         let mut v = Vocab::from_tokens(tokens, &self.config.vocab)?;
-        v.set_stats(None, df, n_docs);
+        v.set_stats(tf, df, n_docs);
         Ok(self.with_vocab(v))
     }
 
@@ -1044,7 +1094,7 @@ mod tests {
     #[test]
     fn token_docs_shapes_come_from_the_given_tokens() {
         let p = pretokenized(r#", "shapes": true"#)
-            .with_tokens(vec!["usa".into(), "iphone".into()], None, 0)
+            .with_tokens(vec!["usa".into(), "iphone".into()], None, None, 0)
             .unwrap();
         let tokens = ["USA", "iPhone", "42"];
         let e = p
@@ -1067,7 +1117,7 @@ mod tests {
     fn fixed_vocabulary_keeps_ids_and_learns_stats() {
         let p = Pipeline::new(Config::default())
             .unwrap()
-            .with_tokens(vec!["b".into(), "a".into()], None, 0)
+            .with_tokens(vec!["b".into(), "a".into()], None, None, 0)
             .unwrap();
         assert!(matches!(
             p.encode_bag(&["a b"], BagMode::TfIdf, false, &mut ok()),

@@ -51,7 +51,7 @@ mod split;
 mod test_support;
 mod words;
 
-pub use ngrams::fasttext_ngrams;
+pub use ngrams::{fasttext_ngrams, fasttext_ngrams_with};
 pub use shape::shape_of;
 use split::Split;
 pub use split::SPLITTERS;

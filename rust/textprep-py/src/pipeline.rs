@@ -1,0 +1,294 @@
+//! The compiled pipeline handle: documents in ([`Batch`]), engine call through [`run`], arrays out.
+
+use std::sync::Arc;
+
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use textprep_core::config::Errors;
+use textprep_core::corpus::InvalidUtf8;
+use textprep_core::encode::BagMode;
+use textprep_core::pipeline::Pipeline as CorePipeline;
+use textprep_core::{artifact, Error};
+
+use crate::docs::{extract_text, Batch, TokenDocs};
+use crate::errors::{check, run};
+use crate::io::PyCounts;
+
+type Arr<'py, T> = Bound<'py, PyArray1<T>>;
+
+/// The compiled pipeline (immutable; shared freely across threads). The config is parsed once, when the handle is
+/// built, and kept as its JSON text for `config_json`.
+#[pyclass(frozen, module = "textprep._core", name = "Pipeline")]
+pub struct PyPipeline {
+    inner: Arc<CorePipeline>,
+    config_json: String,
+    replace: bool,
+}
+
+impl PyPipeline {
+    fn wrap(p: CorePipeline) -> Self {
+        PyPipeline {
+            replace: p.config().normalize.surrogates == Errors::Replace,
+            config_json: p.config().to_json(),
+            inner: Arc::new(p),
+        }
+    }
+
+    /// `f` on one text, detached.
+    fn one<T: Send>(
+        &self,
+        py: Python<'_>,
+        text: &Bound<'_, PyAny>,
+        f: impl FnOnce(&CorePipeline, &str) -> textprep_core::Result<T> + Send,
+    ) -> PyResult<T> {
+        let (t, p) = (extract_text(text, None, self.replace)?, self.inner.clone());
+        run(py, move |_| f(&p, t.as_str()))
+    }
+
+    fn batch(&self, texts: &Bound<'_, PyAny>) -> PyResult<Batch> {
+        Batch::extract(texts, self.replace, 0)
+    }
+}
+
+#[pymethods]
+impl PyPipeline {
+    #[new]
+    fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+        Ok(Self::wrap(check(py, CorePipeline::from_config_json(config_json))?))
+    }
+
+    /// The config as JSON (every leaf present).
+    fn config_json(&self) -> &str {
+        &self.config_json
+    }
+
+    fn normalize(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.one(py, text, |p, t| Ok(p.normalize(t)))
+    }
+
+    /// Normalized text of every item (one crossing, detached, parallel above a size threshold).
+    fn normalize_batch(&self, py: Python<'_>, texts: &Bound<'_, PyList>) -> PyResult<Vec<String>> {
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        run(py, move |check| b.with(|d| p.normalize_batch(d, check)))
+    }
+
+    fn tokenize(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        self.one(py, text, |p, t| Ok(p.tokenize(t)))
+    }
+
+    fn offsets(&self, py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, usize)>> {
+        self.one(py, text, |p, t| Ok(p.offsets(t)))
+    }
+
+    fn shapes<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Arr<'py, i32>> {
+        Ok(self.one(py, text, |p, t| Ok(p.shapes(t)))?.into_pyarray(py))
+    }
+
+    fn encode<'py>(&self, py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Arr<'py, i32>> {
+        Ok(self.one(py, text, |p, t| p.encode(t))?.into_pyarray(py))
+    }
+
+    fn decode(&self, py: Python<'_>, ids: Vec<i32>) -> PyResult<Vec<String>> {
+        check(py, self.inner.decode(&ids))
+    }
+
+    /// Token lists of another tokenizer as engine documents (extracted once; `normalized`: skip the normalizer).
+    #[pyo3(signature = (docs, normalized=false, start=0))]
+    fn token_docs(&self, docs: &Bound<'_, PyAny>, normalized: bool, start: usize) -> PyResult<TokenDocs> {
+        TokenDocs::extract(docs, normalized, self.replace, start)
+    }
+
+    /// Flat token buffers: (utf8 bytes as uint8, token offsets int64, row splits int64).
+    fn tokenize_flat<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+    ) -> PyResult<(Arr<'py, u8>, Arr<'py, i64>, Arr<'py, i64>)> {
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let f = run(py, move |check| b.with(|d| p.tokenize_batch(d, check)))?;
+        let (bytes, offsets, splits) = (f.bytes, f.offsets, f.row_splits);
+        Ok((bytes.into_pyarray(py), offsets.into_pyarray(py), splits.into_pyarray(py)))
+    }
+
+    /// Lists of str per document; repeated tokens share one str object.
+    fn tokenize_lists<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let f = run(py, move |check| b.with(|d| p.tokenize_batch(d, check)))?;
+        // One str object per distinct token (FxHash: tokens are short), lists built at their final size.
+        let mut cache: rustc_hash::FxHashMap<&[u8], Bound<'py, PyString>> = Default::default();
+        let mut rows = Vec::with_capacity(f.row_splits.len() - 1);
+        for w in f.row_splits.windows(2) {
+            let row = (w[0] as usize..w[1] as usize).map(|j| {
+                let bytes = &f.bytes[f.offsets[j] as usize..f.offsets[j + 1] as usize];
+                let s = cache.entry(bytes).or_insert_with(|| {
+                    PyString::new(py, std::str::from_utf8(bytes).expect("engine tokens are UTF-8"))
+                });
+                s.clone()
+            });
+            rows.push(PyList::new(py, row)?);
+        }
+        PyList::new(py, rows)
+    }
+
+    /// (ids (n, width[, k]) int32, lengths (n,) int32, shapes (n, width) int32 or None); `shapes=None` follows the
+    /// config.
+    #[allow(clippy::type_complexity)]
+    #[pyo3(signature = (texts, maxlen=None, shapes=None))]
+    fn encode_batch<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        maxlen: Option<usize>,
+        shapes: Option<bool>,
+    ) -> PyResult<(Bound<'py, PyAny>, Arr<'py, i32>, Option<Bound<'py, PyAny>>)> {
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let e = run(py, move |check| b.with(|d| p.encode_batch(d, maxlen, shapes, check)))?;
+        let ids = e.ids.into_pyarray(py);
+        let ids = if e.k > 1 {
+            ids.reshape([e.n, e.width, e.k])?.into_any()
+        } else {
+            ids.reshape([e.n, e.width])?.into_any()
+        };
+        let shp = match e.shapes {
+            Some(s) => Some(s.into_pyarray(py).reshape([e.n, e.width])?.into_any()),
+            None => None,
+        };
+        Ok((ids, e.lengths.into_pyarray(py), shp))
+    }
+
+    fn encode_ragged<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+    ) -> PyResult<(Arr<'py, i32>, Arr<'py, i64>)> {
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let (v, s) = run(py, move |check| b.with(|d| p.encode_ragged(d, check)))?;
+        Ok((v.into_pyarray(py), s.into_pyarray(py)))
+    }
+
+    /// Shape classes of every document as ragged rows: (values int32, row_splits int64).
+    fn shapes_ragged<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+    ) -> PyResult<(Arr<'py, i32>, Arr<'py, i64>)> {
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let (v, s) = run(py, move |check| b.with(|d| p.shapes_batch(d, check)))?;
+        Ok((v.into_pyarray(py), s.into_pyarray(py)))
+    }
+
+    /// Bag of ids as CSR parts: (data f32, indices i32, indptr i64, n_cols).
+    #[allow(clippy::type_complexity)]
+    fn encode_bag<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        mode: &str,
+        l2: bool,
+    ) -> PyResult<(Arr<'py, f32>, Arr<'py, i32>, Arr<'py, i64>, usize)> {
+        let mode = check(py, BagMode::from_name(mode))?;
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let (csr, n_cols) = run(py, move |check| b.with(|d| p.encode_bag(d, mode, l2, check)))?;
+        let (indptr, indices, data) = csr.into_parts();
+        let (data, indices, indptr) =
+            (data.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
+        Ok((data, indices, indptr, n_cols))
+    }
+
+    /// A new pipeline with new tokens appended after the existing ids, and how many were added.
+    #[pyo3(signature = (counts, max_new=None))]
+    fn extend_vocab(
+        &self,
+        py: Python<'_>,
+        counts: &PyCounts,
+        max_new: Option<usize>,
+    ) -> PyResult<(Self, usize)> {
+        let (p, n) = check(py, self.inner.extend_vocab(&counts.inner, max_new))?;
+        Ok((Self::wrap(p), n))
+    }
+
+    /// Token/document counts of a batch; indices in error messages start at `start` (a chunk of a stream).
+    #[pyo3(signature = (texts, start=0))]
+    fn count(&self, py: Python<'_>, texts: &Bound<'_, PyAny>, start: usize) -> PyResult<PyCounts> {
+        let (b, p) = (Batch::extract(texts, self.replace, start)?, self.inner.clone());
+        let inner = run(py, move |check| b.with(|d| p.count_batch(d, check)))?;
+        Ok(PyCounts { inner })
+    }
+
+    /// Token/document counts of corpus files (the engine reads and streams them).
+    #[pyo3(signature = (paths, encoding_errors="strict"))]
+    fn count_files(&self, py: Python<'_>, paths: Vec<String>, encoding_errors: &str) -> PyResult<PyCounts> {
+        let policy = check(py, InvalidUtf8::parse(encoding_errors))?;
+        let p = self.inner.clone();
+        let inner = run(py, move |check| p.count_files(&paths, policy, check))?;
+        Ok(PyCounts { inner })
+    }
+
+    /// A new pipeline with a vocabulary fitted on `counts`.
+    fn fit_counts(&self, py: Python<'_>, counts: &PyCounts) -> PyResult<Self> {
+        let (p, c) = (self.inner.clone(), counts.inner.clone());
+        Ok(Self::wrap(run(py, move |_| Ok(p.fit_counts(&c)))?))
+    }
+
+    /// A new pipeline whose fixed vocabulary takes its frequencies from `counts` (ids unchanged).
+    fn fit_stats(&self, py: Python<'_>, counts: &PyCounts) -> PyResult<Self> {
+        Ok(Self::wrap(check(py, self.inner.fit_stats(&counts.inner))?))
+    }
+
+    /// A new pipeline whose vocabulary is `tokens` in id order (a tokenizer's own vocabulary, or a restored one).
+    #[pyo3(signature = (tokens, tf=None, df=None, n_docs=0))]
+    fn with_tokens(
+        &self,
+        py: Python<'_>,
+        tokens: Vec<String>,
+        tf: Option<Vec<u64>>,
+        df: Option<Vec<u64>>,
+        n_docs: u64,
+    ) -> PyResult<Self> {
+        let p = check(py, self.inner.with_tokens(tokens, tf, df, n_docs))?;
+        Ok(Self::wrap(p))
+    }
+
+    /// The artifact JSON.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let p = self.inner.clone();
+        run(py, move |_| Ok(artifact::to_json(&p)))
+    }
+
+    /// Load from the artifact JSON.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, s: &str) -> PyResult<Self> {
+        let text = s.to_owned();
+        Ok(Self::wrap(run(py, move |_| artifact::from_json(&text))?))
+    }
+
+    fn fingerprint(&self) -> String {
+        artifact::fingerprint(&self.inner)
+    }
+
+    fn is_fitted(&self) -> bool {
+        self.inner.vocab().is_some()
+    }
+
+    fn is_hashed(&self) -> bool {
+        self.inner.is_hashed()
+    }
+
+    fn id_space(&self, py: Python<'_>) -> PyResult<usize> {
+        check(py, self.inner.id_space())
+    }
+
+    fn vocab_tokens(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let v = check(py, self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?;
+        Ok(v.tokens().iter().map(|t| t.to_string()).collect())
+    }
+
+    fn token_id(&self, py: Python<'_>, token: &str) -> PyResult<i32> {
+        Ok(check(py, self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?.id(token))
+    }
+}
