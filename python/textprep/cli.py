@@ -13,10 +13,10 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from . import __version__
+from . import __version__, _core
 from .errors import TextprepError
 from .pipeline import Pipeline
 
@@ -45,24 +45,33 @@ def _build(args: argparse.Namespace) -> Pipeline:
     return Pipeline.preset(args.preset, **opts) if args.preset else Pipeline(**opts)
 
 
-def _read_lines(path: str) -> list[str]:
+def _read_lines(path: str, encoding_errors: str = "strict") -> Iterator[list[str]]:
+    """Blocks of lines of a file (``-``: standard input), read by the engine's one corpus reader."""
     if path == "-":
-        return [line.rstrip("\r\n") for line in sys.stdin]
-    with open(path, encoding="utf-8") as f:
-        return [line.rstrip("\r\n") for line in f]
+        return iter(_core.LineReader("<stdin>", encoding_errors, data=sys.stdin.buffer.read()))
+    return iter(_core.LineReader(path, encoding_errors))
+
+
+class _DeprecatedFlag(argparse.Action):
+    """``--errors``: the old spelling of ``--encoding-errors`` (one more release)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        print("textprep: warning: --errors is deprecated, use --encoding-errors", file=sys.stderr)
+        setattr(namespace, self.dest, values)
 
 
 def cmd_tokenize(args: argparse.Namespace) -> int:
     pipe = _build(args)
     for path in args.files or ["-"]:
-        for toks in pipe.tokenize_batch(_read_lines(path)):
-            print(" ".join(toks))
+        for block in _read_lines(path):
+            for toks in pipe.tokenize_batch(block):
+                print(" ".join(toks))
     return 0
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
     pipe = _build(args)
-    pipe.fit_files(args.corpus, errors=args.errors, progress=args.progress)
+    pipe.fit_files(args.corpus, encoding_errors=args.encoding_errors, progress=args.progress)
     pipe.save(args.output)
     vocab = pipe.vocab
     print(
@@ -78,7 +87,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
         args.out,
         shard_rows=args.shard_rows,
         maxlen=args.maxlen,
-        errors=args.errors,
+        encoding_errors=args.encoding_errors,
         progress=args.progress,
     )
     print(f"encoded {manifest['rows']} rows into {len(manifest['shards'])} shard(s) in {args.out}")
@@ -103,7 +112,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         total = oov = 0
         missing: Counter[str] = Counter()
         for path in args.corpus:
-            for toks in pipe.tokenize_batch(_read_lines(path)):
+            for toks in (t for block in _read_lines(path) for t in pipe.tokenize_batch(block)):
                 total += len(toks)
                 if known is not None:
                     for t in toks:
@@ -201,6 +210,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
+    def encoding_errors(sp: argparse.ArgumentParser) -> None:
+        policies = ["strict", "replace", "skip"]
+        sp.add_argument(
+            "--encoding-errors",
+            default="strict",
+            choices=policies,
+            help="a line that is not UTF-8: fail, U+FFFD or skip",
+        )
+        sp.add_argument(
+            "--errors",
+            dest="encoding_errors",
+            choices=policies,
+            action=_DeprecatedFlag,
+            help=argparse.SUPPRESS,
+        )
+
     def pipeline_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "--preset", choices=["sklearn", "keras", "gensim", "bert"], help="start from a compat preset"
@@ -218,9 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline_opts(f)
     f.add_argument("corpus", nargs="+", help="UTF-8 files, one document per line")
     f.add_argument("-o", "--output", required=True, help="where to write the pipeline JSON")
-    f.add_argument(
-        "--errors", default="strict", choices=["strict", "replace", "skip"], help="invalid UTF-8 policy"
-    )
+    encoding_errors(f)
     f.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     f.set_defaults(func=cmd_fit)
 
@@ -230,9 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument("--maxlen", type=int, default=None, help="row width (default: the pipeline's maxlen)")
     e.add_argument("--shard-rows", type=int, default=100_000, help="rows per shard")
-    e.add_argument(
-        "--errors", default="strict", choices=["strict", "replace", "skip"], help="invalid UTF-8 policy"
-    )
+    encoding_errors(e)
     e.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     e.set_defaults(func=cmd_encode)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import warnings
 from functools import cache
 from typing import Any
 
@@ -24,8 +25,12 @@ SECTIONS = ("normalize", "tokenize", "vocab", "hashing", "encode")
 #: All 32 ASCII punctuation characters: what Keras ``TextVectorization`` strips by default.
 ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
-#: Aliases accepted as flat keywords (DESIGN.md spelling -> config leaf).
-ALIASES = {"hash": ("hashing", "hash"), "k": ("hashing", "num_hashes")}
+#: Keywords whose name differs from their config leaf. ``surrogates`` is the lone-surrogate policy, whose leaf keeps
+#: its v1 artifact name ``normalize.errors`` (so artifacts and fingerprints do not change).
+ALIASES = {"surrogates": ("normalize", "errors")}
+
+#: Old keyword spellings, accepted for one release with a ``DeprecationWarning``: old name -> new name.
+DEPRECATED = {"k": "num_hashes", "errors": "surrogates"}
 
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     # scikit-learn CountVectorizer().build_analyzer(): str.lower() then re.findall(r"(?u)\b\w\w+\b")
@@ -96,10 +101,58 @@ def _leaf_sections() -> dict[str, str]:
 
 
 def _unknown(name: str) -> ConfigError:
-    names = sorted({*_leaf_sections(), *ALIASES, "preset"})
+    names = sorted({*_leaf_sections(), *ALIASES, "preset"} - set(DEPRECATED))
     close = difflib.get_close_matches(name, names, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return ConfigError(f"unknown option {name!r}{hint} (options: {', '.join(names)})")
+
+
+def merge_options(config: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+    """Merge a (possibly partial, nested) config with flat keyword options, without validating: the engine
+    parses and checks the result once, when the pipeline is compiled.
+
+    >>> merge_options({"tokenize": {"split": "whitespace.v1"}}, min_freq=2)
+    {'tokenize': {'split': 'whitespace.v1'}, 'vocab': {'min_freq': 2}}
+    """
+    cfg: dict[str, Any] = copy.deepcopy(config) if config else {}
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"config must be a dict of sections {SECTIONS}, got {type(config).__name__}")
+    sections = _leaf_sections()
+    for name, value in options.items():
+        if name == "preset":
+            cfg["preset"] = value
+            continue
+        if name in DEPRECATED:
+            warnings.warn(
+                f"{name}= is deprecated, use {DEPRECATED[name]}= (the old spelling goes in the next release)",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            name = DEPRECATED[name]
+        if name in ALIASES:
+            section, leaf = ALIASES[name]
+        elif name in sections:
+            section, leaf = sections[name], name
+        else:
+            raise _unknown(name)
+        if isinstance(value, tuple):
+            value = list(value)
+        cfg.setdefault(section, {})[leaf] = value
+    return cfg
+
+
+def config_json(config: dict[str, Any]) -> str:
+    """``config`` as the JSON the engine parses (``ConfigError`` when a value is not plain data).
+
+    >>> config_json({"encode": {"maxlen": 8}})
+    '{"encode": {"maxlen": 8}}'
+    """
+    try:
+        return json.dumps(config)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(
+            f"config values must be plain data (str, int, float, bool, list, None): {e}"
+        ) from None
 
 
 def build_config(config: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
@@ -110,30 +163,7 @@ def build_config(config: dict[str, Any] | None = None, **options: Any) -> dict[s
     >>> build_config({"tokenize": {"split": "whitespace.v1"}}, min_freq=2)["vocab"]["min_freq"]
     2
     """
-    cfg: dict[str, Any] = copy.deepcopy(config) if config else {}
-    if not isinstance(cfg, dict):
-        raise ConfigError(f"config must be a dict of sections {SECTIONS}, got {type(config).__name__}")
-    sections = _leaf_sections()
-    for name, value in options.items():
-        if name == "preset":
-            cfg["preset"] = value
-            continue
-        if name in ALIASES:
-            section, leaf = ALIASES[name]
-        elif name in sections:
-            section, leaf = sections[name], name
-        else:
-            raise _unknown(name)
-        if isinstance(value, tuple):
-            value = list(value)
-        cfg.setdefault(section, {})[leaf] = value
-    try:
-        text = json.dumps(cfg)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(
-            f"config values must be plain data (str, int, float, bool, list, None): {e}"
-        ) from None
-    return dict(json.loads(_core.check_config_json(text)))
+    return dict(json.loads(_core.check_config_json(config_json(merge_options(config, **options)))))
 
 
 def preset_config(name: str, **overrides: Any) -> dict[str, Any]:
@@ -145,6 +175,15 @@ def preset_config(name: str, **overrides: Any) -> dict[str, Any]:
     >>> preset_config("sklearn")["tokenize"]["split"]
     'pyword.v1'
     """
+    return build_config(preset_options(name, **overrides))
+
+
+def preset_options(name: str, **overrides: Any) -> dict[str, Any]:
+    """The (partial) config of a compat preset with the overrides merged in, not yet validated.
+
+    >>> preset_options("keras", hash="farmhash64")["hashing"]
+    {'hash': 'farmhash64', 'layout': 'raw'}
+    """
     if name not in PRESETS:
         close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -155,7 +194,16 @@ def preset_config(name: str, **overrides: Any) -> dict[str, Any]:
     if compat and overrides.get("hash") == compat["hash"]:
         for key, value in compat.items():
             overrides.setdefault(key, value)
-    return build_config(cfg, **overrides)
+    return merge_options(cfg, **overrides)
 
 
-__all__ = ["ASCII_PUNCTUATION", "PRESETS", "build_config", "default_config", "preset_config"]
+__all__ = [
+    "ASCII_PUNCTUATION",
+    "PRESETS",
+    "build_config",
+    "config_json",
+    "default_config",
+    "merge_options",
+    "preset_config",
+    "preset_options",
+]

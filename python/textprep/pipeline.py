@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -16,9 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
-from .config import build_config, preset_config
+from . import _core, sources
+from .config import config_json, merge_options, preset_options
 from .errors import ArtifactError, ConfigError, NotFittedError
+
+#: The engine splitter of a pipeline whose tokens come from a token source (or from lists given by the caller).
+PRETOKENIZED = "pretokenized.v1"
+#: What a bag row holds per id (``encode_bag(mode=...)``).
+BAG_MODES = ("count", "multi_hot", "tf_idf")
 
 #: Documents per engine call when consuming an iterable in chunks (bounded memory for generators).
 FIT_CHUNK_DOCS = 65_536
@@ -74,21 +81,6 @@ def iter_chunks(
             chars = 0
     if chunk:
         yield chunk
-
-
-def _at_offset(e: Exception, start: int) -> Exception:
-    """``e`` with its ``texts[i]`` index shifted by ``start`` (the engine sees one chunk of a stream at a time).
-
-    >>> str(_at_offset(TypeError("texts[3]: expected str, got NoneType"), 65_536))
-    'texts[65539]: expected str, got NoneType'
-    """
-    msg = str(e)
-    if start == 0 or not msg.startswith("texts["):
-        return e
-    i, _, rest = msg[len("texts[") :].partition("]")
-    if not i.isdigit():
-        return e
-    return type(e)(f"texts[{int(i) + start}]{rest}")
 
 
 @dataclass(frozen=True)
@@ -253,25 +245,44 @@ class Pipeline:
     ``n_buckets``, ...). Pipelines are immutable inside: ``fit`` swaps in a new compiled core, so one pipeline can
     be shared by many threads.
 
+    ``tokenizer=`` takes the tokens from another library instead of an engine splitter (a token source, see
+    :mod:`textprep.sources`): ``Pipeline(split="spacy", nlp="en_core_web_sm")``, ``Pipeline(split="hf",
+    tokenizer="tokenizer.json")`` or ``Pipeline(tokenizer=source)``. Everything after the tokens is the engine's.
+
     >>> import textprep as tp
     >>> pipe = tp.Pipeline(case="lower", unicode="nfkc", split="words.v1")
     >>> pipe.tokenize("The ﬁnal Straße!")
     ['the', 'final', 'straße', '!']
     """
 
-    def __new__(cls, config: dict[str, Any] | None = None, /, **options: Any) -> Any:
-        # split="spacy" / split="hf" select an external tokenization backend (textprep.interop)
-        if cls is Pipeline and (config is not None or options):
-            from .interop._external import external_class, external_split
+    _source: Any = None
 
-            split = external_split(config, options)
-            if split is not None:
-                cls = external_class(split)
-        return super().__new__(cls)
-
-    def __init__(self, config: dict[str, Any] | None = None, /, **options: Any) -> None:
-        cfg = build_config(config, **options)
-        self._core = _core.Pipeline(json.dumps(cfg))
+    def __init__(
+        self, config: dict[str, Any] | None = None, /, tokenizer: Any = None, **options: Any
+    ) -> None:
+        split = options.get("split")
+        if split is None and isinstance(config, dict) and isinstance(config.get("tokenize"), dict):
+            split = config["tokenize"].get("split")
+        source = sources.resolve(split, tokenizer, options)
+        cfg = merge_options(config, **options)
+        if source is None:
+            self._set_core(_core.Pipeline(config_json(cfg)))
+            return
+        self._source = source
+        cfg.setdefault("tokenize", {}).update(split=PRETOKENIZED, pattern=None)
+        vocab = source.vocabulary()
+        if vocab is not None:  # the source's own ids: token i -> id i + 1, its first token on the OOV id 1
+            v = cfg.setdefault("vocab", {})
+            for leaf, default in (("num_oov_buckets", 1), ("special_tokens", [])):
+                if v.get(leaf, default) != default:
+                    raise ConfigError(
+                        f"{leaf}={v[leaf]!r}: split={source.name!r} brings its own vocabulary and id layout"
+                    )
+            v["oov_token"] = vocab[0]
+        core = _core.Pipeline(config_json(cfg))
+        if vocab is not None and not core.is_hashed():
+            core = core.with_tokens(vocab[1:])
+        self._set_core(core)
 
     @classmethod
     def preset(cls, name: str, **overrides: Any) -> Pipeline:
@@ -282,19 +293,52 @@ class Pipeline:
         >>> tp.Pipeline.preset("sklearn").tokenize("Hello, World! I'm fine")
         ['hello', 'world', 'fine']
         """
-        return cls(preset_config(name, **overrides))
+        return cls(preset_options(name, **overrides))
 
     @classmethod
-    def _from_core(cls, core: Any) -> Pipeline:
+    def _from_core(cls, core: Any, source: Any = None) -> Pipeline:
         obj = cls.__new__(cls)
-        obj._core = core
+        obj._source = source
+        obj._set_core(core)
         return obj
+
+    def _set_core(self, core: Any) -> None:
+        self._core = core
+        self._cfg: dict[str, Any] = json.loads(core.config_json())  # parsed once per compiled core
 
     # -- configuration ---------------------------------------------------------------------------------------
     @property
     def config(self) -> dict[str, Any]:
-        """The full configuration (a copy; every leaf present)."""
-        return dict(json.loads(self._core.config_json()))
+        """The full configuration (a copy; every leaf present). With a token source, ``split`` is its name.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline(maxlen=8).config["encode"]["maxlen"]
+        8
+        """
+        cfg = copy.deepcopy(self._cfg)
+        if self._source is not None:
+            cfg["tokenize"]["split"] = self._source.name
+        return cfg
+
+    @property
+    def token_source(self) -> Any:
+        """The token source the tokens come from (see :mod:`textprep.sources`), or None with an engine splitter.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline().token_source is None
+        True
+        """
+        return self._source
+
+    @property
+    def tokenizer(self) -> Any:
+        """The other library's tokenizer object (an HF ``tokenizers.Tokenizer``, a spaCy ``Language``), or None.
+
+        >>> import textprep as tp
+        >>> tp.Pipeline(split="spacy", nlp="blank:en").tokenizer.lang
+        'en'
+        """
+        return None if self._source is None else self._source.tokenizer
 
     def __repr__(self) -> str:
         cfg = self.config
@@ -304,14 +348,39 @@ class Pipeline:
             f"case={cfg['normalize']['case']!r}, {state})"
         )
 
+    # -- documents -------------------------------------------------------------------------------------------
+    def _docs(self, texts: Any, start: int = 0) -> Any:
+        """What the engine takes for ``texts``: the list of str, or token lists (from the token source, or given
+        by the caller to a ``pretokenized.v1`` pipeline)."""
+        items = as_text_list(texts)
+        src = self._source
+        if src is None:
+            if self._cfg["tokenize"]["split"] == PRETOKENIZED:
+                return self._core.token_docs(items, False, start)
+            return items
+        for i, t in enumerate(items):
+            if not isinstance(t, str):
+                raise TypeError(f"texts[{start + i}]: expected str, got {type(t).__name__}")
+        seen = self._core.normalize_batch(items) if src.normalize == "text" else items
+        return self._core.token_docs(src.tokenize_batch(seen), src.normalize != "tokens", start)
+
+    def _one(self, text: Any) -> Any:
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        return self._docs([text])
+
     # -- single documents ------------------------------------------------------------------------------------
     def normalize(self, text: str) -> str:
-        """The normalized text.
+        """The normalized text (with an HF source: the text handed to it).
 
         >>> import textprep as tp
         >>> tp.Pipeline(case="fold").normalize("STRASSE Straße")
         'strasse strasse'
         """
+        if self._source is not None and self._source.normalize == "none":
+            if not isinstance(text, str):
+                raise TypeError(f"expected str, got {type(text).__name__}")
+            return text
         return str(self._core.normalize(text))
 
     def tokenize(self, text: str) -> list[str]:
@@ -321,17 +390,25 @@ class Pipeline:
         >>> tp.Pipeline(split="whitespace.v1", case="keep").tokenize("Hello  world")
         ['Hello', 'world']
         """
+        if self._source is not None:
+            return list(self._core.tokenize_lists(self._one(text))[0])
         return list(self._core.tokenize(text))
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each token in the ORIGINAL text (``str`` indices), also when normalization changed the
-        length (ligatures, case folding, stripped HTML).
+        length (ligatures, case folding, stripped HTML). With a token source: the source's offsets, in the text it
+        saw.
 
         >>> import textprep as tp
         >>> text = "ﬁne Ｗｏｒｄ"
         >>> [text[a:b] for a, b in tp.Pipeline().offsets(text)]
         ['ﬁne', 'Ｗｏｒｄ']
         """
+        src = self._source
+        if src is not None:
+            self._one(text)
+            seen = str(self._core.normalize(text)) if src.normalize == "text" else text
+            return [(int(a), int(b)) for a, b in src.offsets(seen)]
         return [(int(a), int(b)) for a, b in self._core.offsets(text)]
 
     def shapes(self, text: str) -> np.ndarray:
@@ -342,6 +419,8 @@ class Pipeline:
         >>> tp.Pipeline().shapes("Apple iPhone USA 42 !").tolist()
         [2, 4, 3, 5, 6]
         """
+        if self._source is not None:
+            return np.asarray(self._core.shapes_ragged(self._one(text))[0])
         return np.asarray(self._core.shapes(text))
 
     def encode(self, text: str) -> np.ndarray:
@@ -351,6 +430,8 @@ class Pipeline:
         >>> tp.Pipeline().fit(["a b"]).encode("b a c").tolist()
         [3, 2, 1]
         """
+        if self._source is not None:
+            return np.asarray(self._core.encode_ragged(self._one(text))[0])
         return np.asarray(self._core.encode(text))
 
     def decode(self, ids: Any) -> list[str]:
@@ -386,11 +467,10 @@ class Pipeline:
         >>> tp.Pipeline().tokenize_batch(["a b", "c"])
         [['a', 'b'], ['c']]
         """
-        items = as_text_list(texts)
         if output == "list":
-            return self._core.tokenize_lists(items)
+            return self._core.tokenize_lists(self._docs(texts))
         if output in ("arrow", "flat"):
-            data, offsets, splits = self._core.tokenize_flat(items)
+            data, offsets, splits = self._core.tokenize_flat(self._docs(texts))
             if output == "flat":
                 return data, offsets, splits
             try:
@@ -420,8 +500,8 @@ class Pipeline:
         """
         if maxlen is not None and (not isinstance(maxlen, int) or maxlen < 1):
             raise ConfigError(f"maxlen must be a positive int or None, got {maxlen!r}")
-        want_shapes = self.config["tokenize"]["shapes"] if shapes is None else bool(shapes)
-        ids, lengths, shp = self._core.encode_batch(as_text_list(texts), maxlen, want_shapes)
+        want = None if shapes is None else bool(shapes)
+        ids, lengths, shp = self._core.encode_batch(self._docs(texts), maxlen, want)
         return Batch(ids=ids, lengths=lengths, shapes=shp)
 
     def __call__(self, texts: Iterable[str]) -> np.ndarray:
@@ -437,8 +517,17 @@ class Pipeline:
         >>> s.tolist()
         [0, 2, 2, 3]
         """
-        values, splits = self._core.encode_ragged(as_text_list(texts))
+        values, splits = self._core.encode_ragged(self._docs(texts))
         return values, splits
+
+    def _lines(self, files: list[str], encoding_errors: str) -> Iterator[tuple[list[str], int]]:
+        """Blocks of lines of corpus files, read by the engine's one reader, with the bytes read so far."""
+        done = 0
+        for f in files:
+            reader = _core.LineReader(f, encoding_errors)
+            for block in reader:
+                yield block, done + reader.bytes_read
+            done += os.path.getsize(f)
 
     def encode_files(
         self,
@@ -446,11 +535,13 @@ class Pipeline:
         out_dir: str | os.PathLike[str],
         shard_rows: int = 100_000,
         maxlen: int | None = None,
-        errors: str = "strict",
+        encoding_errors: str = "strict",
         progress: bool | None = None,
+        **deprecated: Any,
     ) -> dict[str, Any]:
         """Encode corpus files (one document per line) into ``.npy`` shards of at most ``shard_rows`` rows, in
-        bounded memory, plus ``manifest.json`` (rows, sha256 of each shard, the pipeline fingerprint).
+        bounded memory, plus ``manifest.json`` (rows, sha256 of each shard, the pipeline fingerprint). Lines are
+        read by the engine as in ``count_files`` (``encoding_errors`` likewise).
 
         Each shard ``i`` is ``ids-{i:05d}.npy`` (rows, maxlen) int32 and ``lengths-{i:05d}.npy`` (rows,) int32.
 
@@ -460,25 +551,22 @@ class Pipeline:
         >>> [s["rows"] for s in m["shards"]], np.load(os.path.join(d, "out", "ids-00000.npy")).shape
         ([2, 1], (2, 4))
         """
-        import hashlib
-
         from .io import write_text_atomic
         from .progress import progress_bar
 
-        width = maxlen if maxlen is not None else self.config["encode"]["maxlen"]
+        encoding_errors = _encoding_errors(encoding_errors, deprecated, "encode_files")
+        width = maxlen if maxlen is not None else self._cfg["encode"]["maxlen"]
         if width is None:
             raise ConfigError(
                 "encode_files needs a fixed row width: pass maxlen=... or set maxlen in the config"
             )
         if not isinstance(shard_rows, int) or shard_rows < 1:
             raise ConfigError(f"shard_rows must be a positive int, got {shard_rows!r}")
-        if errors not in ("strict", "replace", "skip"):
-            raise ConfigError(f"errors={errors!r} is not one of 'strict', 'replace', 'skip'")
         if not self.is_fitted:
             raise NotFittedError(
                 "encode_files: the pipeline has no vocabulary yet; call fit() first or use hashing"
             )
-        files = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(p) for p in paths]
+        files = _corpus_files(paths)
         out = os.fspath(out_dir)
         os.makedirs(out, exist_ok=True)
         shards: list[dict[str, Any]] = []
@@ -508,30 +596,15 @@ class Pipeline:
         with progress_bar(
             total=sum(os.path.getsize(f) for f in files), unit="B", desc="encode", enable=progress
         ) as bar:
-            for f in files:
-                with open(f, "rb") as fh:
-                    for line_no, raw in enumerate(fh, 1):
-                        bar.update(len(raw))
-                        # lines as the engine's fit_files reads them: BOM dropped, one "\n" then one "\r" removed
-                        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                            raw = raw[3:]
-                        if raw.endswith(b"\n"):
-                            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-                        try:
-                            text = raw.decode("utf-8")
-                        except UnicodeDecodeError as e:
-                            if errors == "strict":
-                                raise UnicodeError(
-                                    f"{f}:{line_no}: invalid UTF-8 at byte {e.start} of the line; "
-                                    "pass errors='replace' or errors='skip'"
-                                ) from None
-                            if errors == "skip":
-                                continue
-                            text = raw.decode("utf-8", "replace")
-                        buf.append(text)
-                        if len(buf) >= shard_rows:
-                            flush(buf)
-                            buf = []
+            shown = 0
+            for block, done in self._lines(files, encoding_errors):
+                for line in block:
+                    buf.append(line)
+                    if len(buf) >= shard_rows:
+                        flush(buf)
+                        buf = []
+                bar.update(done - shown)
+                shown = done
             if buf:
                 flush(buf)
         manifest = {
@@ -560,13 +633,15 @@ class Pipeline:
         >>> pipe.encode_bag(["b b a c"]).toarray().tolist()
         [[0.0, 1.0, 2.0, 1.0]]
         """
+        if mode not in BAG_MODES:
+            raise ConfigError(f"mode={mode!r} is not one of {', '.join(map(repr, BAG_MODES))}")
         if norm not in (None, "l2"):
             raise ConfigError(f"norm={norm!r} is not one of None, 'l2'")
         import scipy.sparse
 
-        items = as_text_list(texts)
-        data, indices, indptr, n_cols = self._core.encode_bag(items, mode, norm == "l2")
-        matrix = scipy.sparse.csr_matrix((data, indices, indptr), shape=(len(items), n_cols))
+        docs = self._docs(texts)
+        data, indices, indptr, n_cols = self._core.encode_bag(docs, mode, norm == "l2")
+        matrix = scipy.sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_cols))
         return matrix if sparse else matrix.toarray()
 
     # -- fitting ---------------------------------------------------------------------------------------------
@@ -580,10 +655,7 @@ class Pipeline:
         total: Counts | None = None
         start = 0
         for chunk in iter_chunks(texts):
-            try:
-                part = Counts(self._core.count(chunk))
-            except (TypeError, ValueError) as e:
-                raise _at_offset(e, start) from None
+            part = Counts(self._core.count(self._docs(chunk, start), start))
             start += len(chunk)
             total = part if total is None else total.merge(part)
         return total if total is not None else Counts()
@@ -592,7 +664,8 @@ class Pipeline:
         """Fit the vocabulary on ``texts`` (any iterable of str, consumed in chunks); returns self.
 
         Ranking is (count desc, token asc), then ``min_freq``, ``max_df`` and ``max_tokens``: the same ids
-        whatever the thread count, chunking or document order.
+        whatever the thread count, chunking or document order. With a token source that brings its own
+        vocabulary (HF), the ids stay the source's and ``fit`` learns the document frequencies (for tf-idf).
 
         >>> import textprep as tp
         >>> tp.Pipeline(max_tokens=2).fit(["b a b c c c"]).vocab.tokens
@@ -603,37 +676,46 @@ class Pipeline:
     def count_files(
         self,
         paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-        errors: str = "strict",
+        encoding_errors: str = "strict",
         progress: bool | None = None,
+        **deprecated: Any,
     ) -> Counts:
-        """Counts of corpus files (UTF-8, one document per line), read and streamed by the engine in bounded
-        memory. ``errors``: ``"strict"`` (an ``OSError`` naming file and line), ``"replace"`` or ``"skip"``.
+        """Counts of corpus files (UTF-8, one document per line), read by the engine's one reader in bounded memory:
+        a ``\\n`` ends a line (a ``\\r`` before it is dropped), a UTF-8 BOM at the start is dropped.
+        ``encoding_errors`` for a line that is not UTF-8: ``"strict"`` (a :class:`~textprep.FileDecodeError`
+        naming file, line and byte), ``"replace"`` (U+FFFD, as ``bytes.decode(errors="replace")``) or ``"skip"``.
 
         >>> import os, tempfile, textprep as tp
         >>> p = os.path.join(tempfile.mkdtemp(), "c.txt"); _ = open(p, "w").write("a b\\nb\\n")
         >>> tp.Pipeline().count_files(p)["b"]
         (2, 2)
         """
-        files = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(p) for p in paths]
-        for f in files:
-            if not os.path.isfile(f):
-                raise FileNotFoundError(f"{f}: no such corpus file")
+        encoding_errors = _encoding_errors(encoding_errors, deprecated, "count_files")
+        files = _corpus_files(paths)
         from .progress import progress_bar
 
         total = Counts()
         with progress_bar(
             total=sum(os.path.getsize(f) for f in files), unit="B", desc="count", enable=progress
         ) as bar:
-            for f in files:
-                total.merge(Counts(self._core.count_files([f], errors)))
-                bar.update(os.path.getsize(f))
+            if self._source is None and self._cfg["tokenize"]["split"] != PRETOKENIZED:
+                for f in files:  # the engine reads, tokenizes and counts the whole file
+                    total.merge(Counts(self._core.count_files([f], encoding_errors)))
+                    bar.update(os.path.getsize(f))
+            else:
+                shown = 0
+                for block, done in self._lines(files, encoding_errors):
+                    total.merge(self.count(block))
+                    bar.update(done - shown)
+                    shown = done
         return total
 
     def fit_files(
         self,
         paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-        errors: str = "strict",
+        encoding_errors: str = "strict",
         progress: bool | None = None,
+        **deprecated: Any,
     ) -> Pipeline:
         """Fit the vocabulary on corpus files streamed by the engine (see ``count_files``); returns self.
 
@@ -642,7 +724,13 @@ class Pipeline:
         >>> tp.Pipeline().fit_files([p]).vocab.tokens
         ['b', 'a']
         """
-        return self.fit_counts(self.count_files(paths, errors=errors, progress=progress))
+        encoding_errors = _encoding_errors(encoding_errors, deprecated, "fit_files")
+        return self.fit_counts(self.count_files(paths, encoding_errors=encoding_errors, progress=progress))
+
+    def _fixed_vocabulary(self) -> bool:
+        return (
+            self._source is not None and self._source.vocabulary() is not None and not self._core.is_hashed()
+        )
 
     def fit_counts(self, counts: Counts) -> Pipeline:
         """Fit the vocabulary from (merged) counts; returns self.
@@ -654,13 +742,15 @@ class Pipeline:
         """
         if not isinstance(counts, Counts):
             raise TypeError(f"fit_counts expects textprep.Counts, got {type(counts).__name__}")
-        self._core = self._core.fit_counts(counts._core)
+        core = self._core.fit_stats if self._fixed_vocabulary() else self._core.fit_counts
+        self._set_core(core(counts._core))
         return self
 
     def extend_vocab(self, texts_or_counts: Iterable[str] | Counts, max_new: int | None = None) -> int:
         """Append tokens first seen in ``texts_or_counts`` after the existing ids (ranked by count desc, token
         asc; ``min_freq``/``max_df``/``max_tokens`` apply). Existing ids never change, so a deployed model keeps
-        working and new embedding rows can be appended. Returns how many tokens were added.
+        working and new embedding rows can be appended. Returns how many tokens were added (always 0 with a token
+        source that brings its own vocabulary: it cannot produce new tokens; their frequencies are added).
 
         >>> import textprep as tp
         >>> pipe = tp.Pipeline().fit(["old phone"])
@@ -673,8 +763,8 @@ class Pipeline:
         counts = texts_or_counts if isinstance(texts_or_counts, Counts) else self.count(texts_or_counts)
         if max_new is not None and (not isinstance(max_new, int) or max_new < 0):
             raise ConfigError(f"max_new must be an int >= 0 or None, got {max_new!r}")
-        core, added = self._core.extend_vocab(counts._core, max_new)
-        self._core = core
+        core, added = self._core.extend_vocab(counts._core, 0 if self._fixed_vocabulary() else max_new)
+        self._set_core(core)
         return int(added)
 
     @classmethod
@@ -690,19 +780,22 @@ class Pipeline:
 
     # -- the artifact ----------------------------------------------------------------------------------------
     def to_json(self) -> str:
-        """The pipeline as one versioned JSON artifact (config, versions, vocabulary, fingerprint).
+        """The pipeline as one versioned JSON artifact (config, versions, vocabulary, fingerprint; with a token
+        source, the ``textprep.external`` envelope around it with what rebuilds the source).
 
         >>> import textprep as tp
         >>> pipe = tp.Pipeline().fit(["a b"])
         >>> tp.Pipeline.from_json(pipe.to_json()).vocab.tokens
         ['a', 'b']
         """
-        return str(self._core.to_json())
+        text = str(self._core.to_json())
+        return text if self._source is None else sources.envelope(self._source, text)
 
     @classmethod
-    def from_json(cls, text: str) -> Pipeline:
+    def from_json(cls, text: str, **source_options: Any) -> Pipeline:
         """Rebuild a pipeline from ``to_json`` output. A newer format raises ``ArtifactVersionError``; a truncated
-        or modified document raises ``ArtifactError`` naming what is wrong.
+        or modified document raises ``ArtifactError`` naming what is wrong. ``source_options`` go to the token
+        source of an external artifact (e.g. ``nlp=`` when its spaCy package is not installed).
 
         >>> import textprep as tp
         >>> tp.Pipeline.from_json('{"format": "textprep.pipeline"')
@@ -711,11 +804,15 @@ class Pipeline:
         """
         if not isinstance(text, str):
             raise TypeError(f"from_json expects str, got {type(text).__name__}")
-        from .interop._external import from_external_json, is_external_artifact
-
-        if is_external_artifact(text):  # a spaCy- or HF-backed pipeline (textprep.interop)
-            return from_external_json(text)
-        return cls._from_core(_core.Pipeline.from_json(text))
+        if not sources.is_envelope(text):
+            return cls._from_core(_core.Pipeline.from_json(text))
+        doc = sources.parse_envelope(text)
+        source = sources.from_record(doc, **source_options)
+        inner = doc["pipeline"]
+        core = _core.Pipeline.from_json(json.dumps(inner))  # checks the inner artifact and its fingerprint
+        if doc["format_version"] == 1:
+            core = _upgrade_v1_core(core, inner, source, doc)
+        return cls._from_core(core, source)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the artifact to ``path`` atomically (a temporary file renamed into place).
@@ -731,8 +828,8 @@ class Pipeline:
         write_text_atomic(path, self.to_json())
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Pipeline:
-        """Read a pipeline saved with ``save``; errors name the file.
+    def load(cls, path: str | os.PathLike[str], **source_options: Any) -> Pipeline:
+        """Read a pipeline saved with ``save``; errors name the file (``source_options`` as in ``from_json``).
 
         >>> import textprep as tp
         >>> tp.Pipeline.load("/nonexistent/pipe.json")
@@ -743,25 +840,31 @@ class Pipeline:
 
         text = read_artifact_text(path)
         try:
-            return cls.from_json(text)
+            return cls.from_json(text, **source_options)
         except ArtifactError as e:
             raise type(e)(f"{os.fspath(path)}: {e}") from None
 
     @property
     def fingerprint(self) -> str:
-        """A stable hash of the behaviour (format, config, vocabulary): equal fingerprints give equal ids.
+        """A stable hash of the behaviour (format, config, vocabulary, token source): equal fingerprints give
+        equal ids.
 
         >>> import textprep as tp
         >>> tp.Pipeline().fingerprint == tp.Pipeline().fingerprint != tp.Pipeline(case="keep").fingerprint
         True
         """
-        return str(self._core.fingerprint())
+        if self._source is None:
+            return str(self._core.fingerprint())
+        state = json.dumps([self._source.name, self._source.fingerprint(), self._core.fingerprint()])
+        return hashlib.sha256(state.encode()).hexdigest()[:16]
 
     def __getstate__(self) -> dict[str, str]:
         return {"artifact": self.to_json()}
 
     def __setstate__(self, state: dict[str, str]) -> None:
-        self._core = _core.Pipeline.from_json(state["artifact"])
+        other = Pipeline.from_json(state["artifact"])
+        self._source = other._source
+        self._set_core(other._core)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pipeline) and other.fingerprint == self.fingerprint
@@ -784,6 +887,54 @@ class Pipeline:
     def id_space(self) -> int:
         """Number of distinct ids (the ``input_dim`` of an embedding table)."""
         return int(self._core.id_space())
+
+
+def _corpus_files(paths: Any) -> list[str]:
+    files = [os.fspath(paths)] if isinstance(paths, str | os.PathLike) else [os.fspath(p) for p in paths]
+    for f in files:
+        if not os.path.isfile(f):
+            raise FileNotFoundError(f"{f}: no such corpus file")
+    return files
+
+
+def _encoding_errors(value: str, deprecated: dict[str, Any], where: str) -> str:
+    """``encoding_errors``, or the deprecated ``errors=`` spelling of it (with a ``DeprecationWarning``)."""
+    if "errors" in deprecated:
+        import warnings
+
+        warnings.warn(
+            f"{where}(errors=...) is deprecated, use encoding_errors=... (errors= now names nothing else here)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        value = deprecated.pop("errors")
+    if deprecated:
+        raise TypeError(f"{where}() got unexpected keyword argument(s) {', '.join(sorted(deprecated))}")
+    if value not in ("strict", "replace", "skip"):
+        raise ConfigError(f"encoding_errors={value!r} is not one of 'strict', 'replace', 'skip'")
+    return value
+
+
+def _upgrade_v1_core(core: Any, inner: dict[str, Any], source: Any, doc: dict[str, Any]) -> Any:
+    """The engine core of a version 1 external artifact, in today's form: ``pretokenized.v1`` instead of the
+    splitter the backend used to fake (the spaCy backend's ``regex.v1`` over a newline-joined token stream, the HF
+    backend's unused ``words.v1``), the same vocabulary (spaCy) or the source's (HF, with its saved frequencies)."""
+    cfg = json.loads(core.config_json())
+    cfg["tokenize"].update(split=PRETOKENIZED, pattern=None)
+    vocab = source.vocabulary()
+    if vocab is not None:
+        cfg["vocab"]["oov_token"] = vocab[0]
+    new = _core.Pipeline(json.dumps(cfg))
+    if new.is_hashed():
+        return new
+    if vocab is not None:  # v1 HF artifacts kept document frequencies by textprep id (0..id_space-1)
+        df = doc.get("df")
+        stats = [int(x) for x in df[2:]] if isinstance(df, list) and len(df) == len(vocab) + 1 else None
+        return new.with_tokens(vocab[1:], None, stats, int(doc.get("n_docs", 0)) if stats else 0)
+    state = (inner.get("state") or {}).get("vocab")
+    if not state:
+        return new
+    return new.with_tokens(state["tokens"], state.get("tf"), state.get("df"), int(state.get("n_docs", 0)))
 
 
 __all__ = ["Batch", "Counts", "Pipeline", "Vocab", "as_text_list", "iter_chunks"]

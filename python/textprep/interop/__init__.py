@@ -1,12 +1,17 @@
 """Interoperability with spaCy and HF tokenizers (imported on use; spaCy and tokenizers are optional).
 
-- ``tp.Pipeline(split="spacy", nlp=...)`` and the ``"textprep"`` spaCy component: :mod:`textprep.interop.spacy`
-- ``tp.Pipeline(split="hf", tokenizer=...)``, ``tp.train_subword`` and ``export_tokenizer_json``:
-  :mod:`textprep.interop.hf`
+Both tokenizers are token sources (:mod:`textprep.sources`): small adapters that hand their tokens to an ordinary
+``Pipeline``, whose engine does the rest.
+
+- ``tp.Pipeline(split="spacy", nlp=...)`` (:class:`SpacyTokenizer`), the ``"textprep"`` spaCy component and spaCy
+  vectors: :mod:`textprep.interop.spacy`
+- ``tp.Pipeline(split="hf", tokenizer=...)`` (:class:`HFTokenizer`), ``tp.train_subword`` and
+  ``export_tokenizer_json``: :mod:`textprep.interop.hf`
 
 >>> import textprep as tp
->>> type(tp.Pipeline(split="spacy", nlp="blank:en")).__name__
-'SpacyPipeline'
+>>> pipe = tp.Pipeline(split="spacy", nlp="blank:en")
+>>> type(pipe).__name__, type(pipe.token_source).__name__
+('Pipeline', 'SpacyTokenizer')
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 
 _LAZY = {
     "SpacyPipeline": "spacy",
+    "SpacyTokenizer": "spacy",
+    "HFTokenizer": "hf",
     "TextprepComponent": "spacy",
     "to_spacy_vectors": "spacy",
     "add_to_nlp": "spacy",

@@ -1,11 +1,11 @@
 """HF ``tokenizers`` interoperability: an HF subword model as a textprep backend, subword training on
 textprep's normalizer output, and a fitted word-level pipeline exported as a ``tokenizer.json``.
 
-- ``tp.Pipeline(split="hf", tokenizer=tok_or_path)``: textprep's normalization in front (``textprep_normalize=
-  False`` hands the raw text to HF), tokens, ids and offsets from the HF model, then textprep's padding and
-  truncation (``maxlen``, ``padding``, ``truncating``), bags and artifact (the ``tokenizer.json`` is embedded).
-  Ids are the HF ids plus one, so that 0 stays padding (textprep's id layout; ``Batch.mask`` and Keras
-  ``mask_zero`` work): ``hf_id = id - 1``.
+- ``tp.Pipeline(split="hf", tokenizer=tok_or_path)`` (the token source :class:`HFTokenizer`): textprep's
+  normalization in front (``textprep_normalize=False`` hands the raw text to HF), tokens and offsets from the HF
+  model, then the engine's ids, padding and truncation (``maxlen``, ``padding``, ``truncating``), bags, tf-idf,
+  counts and artifact (the ``tokenizer.json`` is embedded). Ids are the HF ids plus one, so that 0 stays padding
+  (textprep's id layout; ``Batch.mask`` and Keras ``mask_zero`` work): ``hf_id = id - 1``.
 - ``tp.train_subword(pipe, texts, model="bpe" | "wordpiece" | "unigram", vocab_size=...)``.
 - ``export_tokenizer_json(pipe)``: ``WordLevel`` model plus the equivalent HF normalizer and pre-tokenizer.
 
@@ -17,19 +17,15 @@ textprep's normalizer output, and a fitted word-level pipeline exported as a ``t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import numpy as np
-
-from .. import _core
-from ..config import PRESETS, build_config
+from ..config import PRESETS
 from ..errors import ArtifactError, ConfigError, NotFittedError
-from ..pipeline import Batch, Pipeline, as_text_list, iter_chunks
-from ._external import envelope, parse_envelope
+from ..pipeline import Pipeline, iter_chunks
+from ._alias import SourcePipeline
 
 MODELS = ("bpe", "wordpiece", "unigram")
 
@@ -59,376 +55,50 @@ def _as_tokenizer(tokenizer: Any) -> Any:
     )
 
 
-class HFVocab:
-    """The id layout of an HF-backed pipeline: 0 is padding, id ``i + 1`` is HF token ``i``.
+class HFTokenizer:
+    """An HF ``tokenizers.Tokenizer`` as a token source (see :mod:`textprep.sources`): ``tp.Pipeline(split="hf",
+    tokenizer=tok_or_path)`` or ``tp.Pipeline(tokenizer=HFTokenizer(tok))``.
 
-    >>> import textprep as tp
-    >>> pipe = tp.train_subword(tp.Pipeline(), ["a b"], model="wordpiece", vocab_size=30)
-    >>> pipe.vocab[pipe.vocab.tokens[0]], pipe.vocab.num_oov_buckets
-    (1, 0)
-    """
-
-    def __init__(self, tokenizer: Any) -> None:
-        vocab = tokenizer.get_vocab(with_added_tokens=True)
-        tokens = [""] * len(vocab)
-        for tok, i in vocab.items():
-            if 0 <= i < len(tokens):
-                tokens[i] = tok
-        self._tokens = tokens
-        self._ids = {t: i + 1 for i, t in enumerate(tokens)}
-
-    @property
-    def tokens(self) -> list[str]:
-        """HF tokens in id order (textprep id = position + 1)."""
-        return list(self._tokens)
-
-    @property
-    def num_oov_buckets(self) -> int:
-        """0: unknown text maps to the HF model's own unknown token."""
-        return 0
-
-    def __getitem__(self, token: str) -> int:
-        return self._ids[token]
-
-    def __contains__(self, token: object) -> bool:
-        return token in self._ids
-
-    def __len__(self) -> int:
-        return len(self._tokens) + 1
-
-    def __repr__(self) -> str:
-        return f"HFVocab({len(self._tokens)} HF tokens + padding)"
-
-
-class HFPipeline(Pipeline):
-    """A pipeline whose tokens and ids come from an HF ``tokenizers.Tokenizer`` (``tp.Pipeline(split="hf",
-    tokenizer=...)``); textprep normalizes in front and pads, truncates, bags and saves behind.
-
-    ``add_special_tokens`` (default True) runs the tokenizer's post-processor (``[CLS]``/``[SEP]`` for BERT).
-    ``fit(texts)`` is only needed for ``encode_bag(mode="tf_idf")`` (document frequencies).
+    textprep normalizes the text first (``textprep_normalize=False`` hands the raw text to HF), HF makes the tokens
+    (``add_special_tokens``: its post-processor, e.g. ``[CLS]``/``[SEP]``), and the ids are HF's own plus one (0 stays
+    padding; HF's first token takes textprep's OOV id 1): ``hf_id = id - 1``. Everything else is the engine's:
+    padding, truncation, ragged rows, bags, tf-idf (``fit`` learns the document frequencies; the ids stay HF's),
+    hashing (``n_buckets=`` hashes HF's tokens instead), the artifact (the ``tokenizer.json`` is embedded).
 
     >>> import textprep as tp
     >>> pipe = tp.train_subword(tp.Pipeline(maxlen=5), ["hug hugs hugging"] * 10, model="bpe", vocab_size=30)
     >>> b = pipe.encode_batch(["hugs", "hug hug"])
-    >>> b.lengths.tolist(), b.ids.shape
-    ([1, 2], (2, 5))
+    >>> b.lengths.tolist(), b.ids.shape, (pipe.encode("hugs") - 1).tolist() == pipe.tokenizer.encode("hugs").ids
+    ([1, 2], (2, 5), True)
     """
 
+    name = "hf"
+    #: Pipeline keywords this source takes (besides ``tokenizer=``).
+    OPTIONS = ("textprep_normalize", "add_special_tokens")
+
     def __init__(
-        self,
-        config: dict[str, Any] | None = None,
-        /,
-        tokenizer: Any = None,
-        textprep_normalize: bool = True,
-        add_special_tokens: bool = True,
-        **options: Any,
+        self, tokenizer: Any, textprep_normalize: bool = True, add_special_tokens: bool = True
     ) -> None:
+        self._tok = _as_tokenizer(tokenizer)
+        self._tok.no_padding()
+        self._tok.no_truncation()
+        self.textprep_normalize = bool(textprep_normalize)
+        self.add_special_tokens = bool(add_special_tokens)
+        self.normalize = "text" if self.textprep_normalize else "none"
+        self._vocab: list[str] | None = None
+
+    @classmethod
+    def from_options(cls, tokenizer: Any = None, **options: Any) -> HFTokenizer:
+        """The source for ``Pipeline(split="hf", tokenizer=..., textprep_normalize=..., add_special_tokens=...)``."""
         if tokenizer is None:
             raise ConfigError(
                 'split="hf" needs tokenizer=: a tokenizers.Tokenizer or a path to tokenizer.json'
             )
-        self._tok = _as_tokenizer(tokenizer)
-        self._tok.no_padding()
-        self._tok.no_truncation()
-        options.pop("split", None)
-        if isinstance(config, dict) and isinstance(config.get("tokenize"), dict):
-            config = {**config, "tokenize": {**config["tokenize"], "split": "words.v1"}}
-        cfg = build_config(config, **options)
-        self._core = _core.Pipeline(json.dumps(cfg))
-        self._normalize_text = bool(textprep_normalize)
-        self._special = bool(add_special_tokens)
-        self._df: np.ndarray | None = None
-        self._n_docs = 0
-
-    @property
-    def tokenizer(self) -> Any:
-        """The HF ``tokenizers.Tokenizer``."""
-        return self._tok
-
-    @property
-    def config(self) -> dict[str, Any]:
-        """The configuration with ``split="hf"`` (normalization and padding options apply)."""
-        cfg = dict(json.loads(self._core.config_json()))
-        cfg["tokenize"]["split"] = "hf"
-        return cfg
-
-    def __repr__(self) -> str:
-        model = json.loads(self._tok.to_str())["model"]["type"]
-        return f"HFPipeline(model={model!r}, vocab_size={self._tok.get_vocab_size()})"
-
-    # -- HF calls --------------------------------------------------------------------------------------------
-    def _prepared(self, items: list[Any]) -> list[str]:
-        if not self._normalize_text:
-            for i, t in enumerate(items):
-                if not isinstance(t, str):
-                    raise TypeError(f"texts[{i}]: expected str, got {type(t).__name__}")
-            return items
-        return self._core.normalize_batch(items)
-
-    def _encodings(self, texts: Iterable[str]) -> list[Any]:
-        items = as_text_list(texts)
-        return list(self._tok.encode_batch(self._prepared(items), add_special_tokens=self._special))
-
-    def _one(self, text: str) -> Any:
-        if not isinstance(text, str):
-            raise TypeError(f"expected str, got {type(text).__name__}")
-        return self._encodings([text])[0]
-
-    # -- single documents ------------------------------------------------------------------------------------
-    def normalize(self, text: str) -> str:
-        """The text handed to the HF tokenizer (textprep-normalized unless ``textprep_normalize=False``).
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["a"], vocab_size=10).normalize("ＡＢ")
-        'ab'
-        """
-        return self._prepared([text])[0] if isinstance(text, str) else self._one(text)
-
-    def tokenize(self, text: str) -> list[str]:
-        """The HF tokens of one text.
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["ab ab ab"], model="wordpiece", vocab_size=30).tokenize("ab")
-        ['ab']
-        """
-        return list(self._one(text).tokens)
-
-    def offsets(self, text: str) -> list[tuple[int, int]]:
-        """HF offsets of each token, in the text handed to HF (see ``normalize``).
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["ab cd"] * 5, vocab_size=20).offsets("ab cd")
-        [(0, 2), (3, 5)]
-        """
-        return [(int(a), int(b)) for a, b in self._one(text).offsets]
-
-    def shapes(self, text: str) -> np.ndarray:
-        """Not available: HF subword pieces have no textprep shape classes.
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["a"], vocab_size=10).shapes("a")
-        Traceback (most recent call last):
-        textprep.errors.ConfigError: shapes are not available with split='hf' (subword pieces)
-        """
-        raise ConfigError("shapes are not available with split='hf' (subword pieces)")
-
-    def encode(self, text: str) -> np.ndarray:
-        """Ids of one text (HF id + 1), unpadded int32.
-
-        >>> import textprep as tp
-        >>> pipe = tp.train_subword(tp.Pipeline(), ["ab"], vocab_size=10)
-        >>> (pipe.encode("ab") - 1).tolist() == pipe.tokenizer.encode("ab").ids
-        True
-        """
-        return np.asarray(self._one(text).ids, dtype=np.int32) + 1
-
-    def decode(self, ids: Any) -> list[str]:
-        """HF tokens back from ids (padding skipped).
-
-        >>> import textprep as tp
-        >>> pipe = tp.train_subword(tp.Pipeline(), ["ab ab"], vocab_size=10)
-        >>> pipe.decode(pipe.encode("ab"))
-        ['ab']
-        """
-        arr = np.asarray(ids)
-        if arr.ndim != 1:
-            raise ValueError(f"decode expects one row of ids (1-D), got shape {arr.shape}")
-        if arr.size and not np.issubdtype(arr.dtype, np.integer):
-            raise TypeError(f"ids must be integers, got dtype {arr.dtype}")
-        out = []
-        for i, v in enumerate(arr.tolist()):
-            if v == 0:
-                continue
-            tok = self._tok.id_to_token(v - 1) if 0 < v < self.id_space else None
-            if tok is None:
-                raise ValueError(f"ids[{i}] = {v} is out of range 0..{self.id_space - 1} (HF ids + 1)")
-            out.append(tok)
-        return out
-
-    # -- batches ---------------------------------------------------------------------------------------------
-    def tokenize_batch(self, texts: Iterable[str], output: str = "list") -> Any:
-        """HF tokens of many texts (``output="list"`` only).
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["ab cd"] * 3, vocab_size=20).tokenize_batch(["ab", "cd ab"])
-        [['ab'], ['cd', 'ab']]
-        """
-        if output != "list":
-            raise ConfigError(f"tokenize_batch output={output!r}: split='hf' supports output='list' only")
-        return [list(e.tokens) for e in self._encodings(texts)]
-
-    def encode_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Unpadded ids of many texts: ``(values int32, row_splits int64)``.
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["ab"], vocab_size=10).encode_ragged(["ab", ""])[1].tolist()
-        [0, 1, 1]
-        """
-        rows = [e.ids for e in self._encodings(texts)]
-        splits = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(r) for r in rows], out=splits[1:])
-        values = np.fromiter((i + 1 for r in rows for i in r), dtype=np.int32, count=int(splits[-1]))
-        return values, splits
-
-    def encode_batch(
-        self, texts: Iterable[str], maxlen: int | None = None, shapes: bool | None = None
-    ) -> Batch:
-        """Padded ids: HF ids + 1, textprep's ``maxlen``/``padding``/``truncating`` (0 is padding).
-
-        >>> import textprep as tp
-        >>> pipe = tp.train_subword(tp.Pipeline(padding="pre"), ["ab cd"] * 3, vocab_size=20)
-        >>> b = pipe.encode_batch(["ab cd", "cd"])
-        >>> (b.ids[1, 0], b.lengths.tolist())
-        (np.int32(0), [2, 1])
-        """
-        if shapes:
-            raise ConfigError("shapes are not available with split='hf' (subword pieces)")
-        if maxlen is not None and (not isinstance(maxlen, int) or maxlen < 1):
-            raise ConfigError(f"maxlen must be a positive int or None, got {maxlen!r}")
-        enc = self.config["encode"]
-        values, splits = self.encode_ragged(texts)
-        lens = np.diff(splits)
-        width = maxlen or enc["maxlen"] or (int(lens.max()) if lens.size else 0)
-        ids = np.zeros((len(lens), width), dtype=np.int32)
-        lengths = np.minimum(lens, width).astype(np.int32)
-        for r in range(len(lens)):
-            row = values[splits[r] : splits[r + 1]]
-            n = int(lengths[r])
-            if n == 0:
-                continue
-            row = row[:n] if enc["truncating"] == "post" else row[len(row) - n :]
-            if enc["padding"] == "post":
-                ids[r, :n] = row
-            else:
-                ids[r, width - n :] = row
-        return Batch(ids=ids, lengths=lengths)
-
-    def encode_bag(
-        self, texts: Iterable[str], mode: str = "count", sparse: bool = True, norm: str | None = None
-    ) -> Any:
-        """Bag of ids per text, CSR float32 of shape (n, id_space): ``"count"``, ``"multi_hot"`` or
-        ``"tf_idf"`` (scikit-learn's smooth idf; needs ``fit``).
-
-        >>> import textprep as tp
-        >>> pipe = tp.train_subword(tp.Pipeline(), ["ab ab"], vocab_size=10)
-        >>> pipe.encode_bag(["ab ab"]).sum()
-        np.float32(2.0)
-        """
-        import scipy.sparse
-
-        if mode not in ("count", "multi_hot", "tf_idf"):
-            raise ConfigError(f"encode_bag mode={mode!r} is not one of 'count', 'multi_hot', 'tf_idf'")
-        if norm not in (None, "l2"):
-            raise ConfigError(f"norm={norm!r} is not one of None, 'l2'")
-        values, splits = self.encode_ragged(texts)
-        n = len(splits) - 1
-        rows = np.repeat(np.arange(n), np.diff(splits))
-        m = scipy.sparse.csr_matrix(
-            (np.ones(len(values), dtype=np.float32), (rows, values)), shape=(n, self.id_space)
-        )
-        m.sum_duplicates()
-        if mode == "multi_hot":
-            m.data[:] = 1.0
-        elif mode == "tf_idf":
-            if self._df is None:
-                raise NotFittedError(
-                    "encode_bag(mode='tf_idf') needs document frequencies: call fit(texts) first"
-                )
-            idf = np.log((1.0 + self._n_docs) / (1.0 + self._df)) + 1.0
-            m = scipy.sparse.csr_matrix(m.multiply(idf.astype(np.float32)[None, :]), dtype=np.float32)
-        if norm == "l2":
-            sq = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-            sq[sq == 0] = 1.0
-            m = scipy.sparse.csr_matrix(m.multiply(1.0 / sq[:, None]), dtype=np.float32)
-        return m if sparse else m.toarray()
-
-    # -- fitting ---------------------------------------------------------------------------------------------
-    def fit(self, texts: Iterable[str]) -> HFPipeline:
-        """Document frequencies of the HF ids (for ``tf_idf`` bags); the ids themselves are the HF model's.
-
-        >>> import textprep as tp
-        >>> pipe = tp.train_subword(tp.Pipeline(), ["ab", "cd"], vocab_size=10).fit(["ab", "ab cd"])
-        >>> pipe.encode_bag(["ab cd"], mode="tf_idf").nnz
-        2
-        """
-        df = np.zeros(self.id_space, dtype=np.float64)
-        n_docs = 0
-        for chunk in iter_chunks(texts):
-            values, splits = self.encode_ragged(chunk)
-            for r in range(len(splits) - 1):
-                df[np.unique(values[splits[r] : splits[r + 1]])] += 1
-            n_docs += len(chunk)
-        self._df, self._n_docs = df, n_docs
-        return self
-
-    def count(self, texts: Iterable[str]) -> Any:
-        """Not available: the vocabulary is the HF model's (see ``tp.train_subword``).
-
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["a"], vocab_size=10).count(["a"])
-        Traceback (most recent call last):
-        textprep.errors.ConfigError: count/fit_counts/extend_vocab are not available with split='hf'; ...
-        """
-        raise ConfigError(
-            "count/fit_counts/extend_vocab are not available with split='hf'; the vocabulary is the HF model's "
-            "(train one with tp.train_subword)"
-        )
-
-    fit_counts = count  # type: ignore[assignment]
-    extend_vocab = count  # type: ignore[assignment]
-    count_files = count  # type: ignore[assignment]
-    fit_files = count  # type: ignore[assignment]
-    encode_files = count  # type: ignore[assignment]
-
-    @property
-    def vocab(self) -> HFVocab:  # type: ignore[override]
-        """The HF vocabulary in textprep's layout (:class:`HFVocab`)."""
-        return HFVocab(self._tok)
-
-    @property
-    def is_fitted(self) -> bool:
-        """Always True: ids come from the HF model."""
-        return True
-
-    @property
-    def id_space(self) -> int:
-        """HF vocabulary size (with added tokens) + 1 for padding."""
-        return int(self._tok.get_vocab_size(with_added_tokens=True)) + 1
-
-    # -- the artifact ----------------------------------------------------------------------------------------
-    def to_json(self) -> str:
-        """The artifact: textprep's normalization/padding config plus the embedded ``tokenizer.json``.
-
-        >>> import json, textprep as tp
-        >>> art = json.loads(tp.train_subword(tp.Pipeline(), ["a"], vocab_size=10).to_json())
-        >>> art["backend"], json.loads(art["tokenizer"])["model"]["type"]
-        ('hf', 'BPE')
-        """
-        extra: dict[str, Any] = {
-            "tokenizer": self._tok.to_str(),
-            "textprep_normalize": self._normalize_text,
-            "add_special_tokens": self._special,
-        }
-        if self._df is not None:
-            extra["df"] = self._df.astype(np.int64).tolist()
-            extra["n_docs"] = self._n_docs
-        return envelope("hf", str(self._core.to_json()), **extra)
+        return cls(tokenizer, **options)
 
     @classmethod
-    def from_json(cls, text: str) -> HFPipeline:
-        """Rebuild from ``to_json`` output.
-
-        >>> import textprep as tp
-        >>> pipe = tp.train_subword(tp.Pipeline(), ["ab ab"], vocab_size=10)
-        >>> tp.Pipeline.from_json(pipe.to_json()).encode("ab").tolist() == pipe.encode("ab").tolist()
-        True
-        """
-        return cls._from_envelope(parse_envelope(text))
-
-    @classmethod
-    def _from_envelope(cls, doc: dict[str, Any], **_: Any) -> HFPipeline:
-        if doc.get("backend") != "hf":
-            raise ArtifactError(f"not an HF-backed artifact (backend {doc.get('backend')!r})")
+    def from_record(cls, doc: dict[str, Any]) -> HFTokenizer:
+        """Rebuild from an artifact (the embedded ``tokenizer.json``)."""
         tk = _tokenizers()
         if not isinstance(doc.get("tokenizer"), str):
             raise ArtifactError("invalid HF artifact: 'tokenizer' (the embedded tokenizer.json) is missing")
@@ -438,40 +108,68 @@ class HFPipeline(Pipeline):
             raise ArtifactError(
                 f"invalid HF artifact: the embedded tokenizer.json does not load ({e})"
             ) from None
-        obj = cls.__new__(cls)
-        obj._tok = tok
-        obj._core = _core.Pipeline.from_json(json.dumps(doc["pipeline"]))
-        obj._normalize_text = bool(doc.get("textprep_normalize", True))
-        obj._special = bool(doc.get("add_special_tokens", True))
-        obj._df = None
-        obj._n_docs = 0
-        if "df" in doc:
-            df = np.asarray(doc["df"], dtype=np.float64)
-            if df.shape != (obj.id_space,):
-                raise ArtifactError(f"invalid HF artifact: df has {df.size} entries, expected {obj.id_space}")
-            obj._df, obj._n_docs = df, int(doc.get("n_docs", 0))
-        return obj
+        return cls(tok, doc.get("textprep_normalize", True), doc.get("add_special_tokens", True))
 
     @property
-    def fingerprint(self) -> str:
-        """Stable hash of the behaviour (config, tokenizer.json, options).
+    def tokenizer(self) -> Any:
+        """The HF ``tokenizers.Tokenizer``."""
+        return self._tok
 
-        >>> import textprep as tp
-        >>> tp.train_subword(tp.Pipeline(), ["a"], vocab_size=10).fingerprint != tp.Pipeline().fingerprint
-        True
+    def tokenize_batch(self, texts: list[str]) -> list[list[str]]:
+        """HF's tokens of each text.
+
+        >>> from tokenizers import Tokenizer, models
+        >>> HFTokenizer(Tokenizer(models.WordLevel({"a": 0, "[UNK]": 1}, "[UNK]"))).tokenize_batch(["a"])
+        [['a']]
         """
-        # canonical tokenizer JSON: HF's to_str/from_str round trip moves Unigram scores by an ulp, so the
-        # fingerprint reads floats to 12 significant digits
+        return [e.tokens for e in self._tok.encode_batch(texts, add_special_tokens=self.add_special_tokens)]
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """HF's offsets of each token in ``text``."""
+        return [tuple(o) for o in self._tok.encode(text, add_special_tokens=self.add_special_tokens).offsets]
+
+    def vocabulary(self) -> list[str]:
+        """HF's tokens in id order (added tokens included; an id HF leaves unused gets a placeholder no text
+        produces)."""
+        if self._vocab is None:
+            table = self._tok.get_vocab(with_added_tokens=True)
+            tokens = [f"\x00textprep-unused-{i}" for i in range(max(table.values(), default=-1) + 1)]
+            for tok, i in table.items():
+                tokens[i] = tok
+            self._vocab = tokens
+        return list(self._vocab)
+
+    def record(self) -> dict[str, Any]:
+        """The embedded ``tokenizer.json`` and the options."""
+        return {
+            "tokenizer": self._tok.to_str(),
+            "textprep_normalize": self.textprep_normalize,
+            "add_special_tokens": self.add_special_tokens,
+        }
+
+    def fingerprint(self) -> str:
+        """The canonical ``tokenizer.json`` and the options."""
+        # HF's to_str/from_str round trip moves Unigram scores by an ulp, so floats are read to 12 significant
+        # digits
         parsed = json.loads(self._tok.to_str(), parse_float=lambda f: f"{float(f):.12g}")
         tok = json.dumps(parsed, sort_keys=True, ensure_ascii=False)
-        state = json.dumps([self._core.fingerprint(), tok, self._normalize_text, self._special])
-        return hashlib.sha256(state.encode()).hexdigest()[:16]
+        return json.dumps([tok, self.textprep_normalize, self.add_special_tokens])
 
-    def __getstate__(self) -> dict[str, str]:
-        return {"artifact": self.to_json()}
+    def __repr__(self) -> str:
+        model = json.loads(self._tok.to_str())["model"]["type"]
+        return f"HFTokenizer(model={model!r}, vocab_size={self._tok.get_vocab_size()})"
 
-    def __setstate__(self, state: dict[str, str]) -> None:
-        self.__dict__.update(self._from_envelope(parse_envelope(state["artifact"])).__dict__)
+
+class HFPipeline(metaclass=SourcePipeline):
+    """The name of HF-backed pipelines from before token sources (deprecated): ``HFPipeline(...)`` is
+    ``tp.Pipeline(..., split="hf")``; ``isinstance(pipe, HFPipeline)`` tells whether HF makes its tokens.
+
+    >>> import textprep as tp
+    >>> isinstance(tp.train_subword(tp.Pipeline(), ["a b"], vocab_size=10), HFPipeline)
+    True
+    """
+
+    source_name = "hf"
 
 
 # -- training --------------------------------------------------------------------------------------------------
@@ -482,10 +180,10 @@ def train_subword(
     vocab_size: int = 8000,
     min_frequency: int = 0,
     special_tokens: list[str] | None = None,
-) -> HFPipeline:
+) -> Pipeline:
     """Train an HF subword model (``"bpe"``, ``"wordpiece"`` or ``"unigram"``) on the output of ``pipe``'s
-    normalizer, streamed to ``Tokenizer.train_from_iterator``; returns an :class:`HFPipeline` with ``pipe``'s
-    normalization and padding options. Pre-tokenization is HF's ``Whitespace`` (``\\w+|[^\\w\\s]+``).
+    normalizer, streamed to ``Tokenizer.train_from_iterator``; returns a pipeline with ``pipe``'s normalization and
+    padding options and the new model as its token source (:class:`HFTokenizer`). Pre-tokenization is HF's ``Whitespace`` (``\\w+|[^\\w\\s]+``).
     ``special_tokens`` default to ``["[UNK]"]`` (the unknown token is the first of them).
 
     >>> import textprep as tp
@@ -496,7 +194,7 @@ def train_subword(
     tk = _tokenizers()
     from tokenizers import decoders, models, pre_tokenizers, trainers
 
-    if not isinstance(pipe, Pipeline) or isinstance(pipe, HFPipeline):
+    if not isinstance(pipe, Pipeline) or pipe.token_source is not None:
         raise TypeError(f"train_subword expects a word-level textprep.Pipeline, got {type(pipe).__name__}")
     if model not in MODELS:
         raise ConfigError(f"model={model!r} is not one of {', '.join(MODELS)}")
@@ -532,7 +230,9 @@ def train_subword(
             yield pipe._core.normalize_batch(chunk)
 
     tok.train_from_iterator(stream(), trainer=trainer)
-    return HFPipeline(pipe.config, tokenizer=tok, textprep_normalize=True, add_special_tokens=True)
+    cfg = pipe.config
+    cfg["tokenize"]["split"] = "hf"
+    return Pipeline(cfg, tokenizer=HFTokenizer(tok))
 
 
 # -- export ----------------------------------------------------------------------------------------------------
@@ -634,7 +334,7 @@ def export_tokenizer_json(pipe: Pipeline, path: str | os.PathLike[str] | None = 
     tk = _tokenizers()
     from tokenizers import models
 
-    if type(pipe) is not Pipeline:
+    if not isinstance(pipe, Pipeline) or pipe.token_source is not None:
         raise TypeError(
             f"export_tokenizer_json expects a word-level textprep.Pipeline, got {type(pipe).__name__}"
         )
@@ -667,4 +367,4 @@ def export_tokenizer_json(pipe: Pipeline, path: str | os.PathLike[str] | None = 
     return str(text)
 
 
-__all__ = ["MODELS", "HFPipeline", "HFVocab", "export_tokenizer_json", "train_subword"]
+__all__ = ["MODELS", "HFPipeline", "HFTokenizer", "export_tokenizer_json", "train_subword"]

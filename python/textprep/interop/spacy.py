@@ -1,11 +1,11 @@
 """spaCy interoperability: spaCy's tokenizer as a textprep backend, a ``"textprep"`` pipeline component, and
 textprep vocabularies plus embeddings exported as spaCy vectors.
 
-- ``tp.Pipeline(split="spacy", nlp=nlp_or_name)``: the tokens are spaCy's (whitespace tokens dropped), then
-  textprep's normalization applies to each token, and vocabulary, hashing, encoding, bags and the artifact are the
-  engine's as usual. ``nlp`` is a ``Language`` or a name: ``"blank:<lang>"`` (rebuilt on load) or an installed
-  package such as ``"en_core_web_sm"`` (its name and version are recorded; ``load`` needs the package, or
-  ``nlp=``).
+- ``tp.Pipeline(split="spacy", nlp=nlp_or_name)`` (the token source :class:`SpacyTokenizer`): the tokens are
+  spaCy's (whitespace tokens dropped), then textprep's normalization applies to each token, and vocabulary,
+  hashing, encoding, bags and the artifact are the engine's as usual. ``nlp`` is a ``Language`` or a name:
+  ``"blank:<lang>"`` (rebuilt on load) or an installed package such as ``"en_core_web_sm"`` (its name and version
+  are recorded; ``load`` needs the package, or ``nlp=``).
 - ``nlp.add_pipe("textprep", config={"artifact": pipe.to_json()})``: sets ``doc._.textprep_ids`` and
   ``doc._.textprep_shapes`` (and ``token._.textprep_id`` / ``token._.textprep_shape``); saved with
   ``nlp.to_disk``.
@@ -20,7 +20,6 @@ textprep vocabularies plus embeddings exported as spaCy vectors.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -29,14 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import _core
-from ..config import build_config
 from ..errors import ArtifactError, ConfigError
-from ..pipeline import Batch, Counts, Pipeline, as_text_list
-from ._external import envelope
-
-#: Token separator of the stream handed to the engine (spaCy never puts it inside a non-space token).
-SEP = "\n"
+from ..pipeline import Pipeline
+from ..sources import is_envelope
+from ._alias import SourcePipeline
 
 
 def _spacy() -> Any:
@@ -88,293 +83,106 @@ def resolve_nlp(nlp: Any) -> tuple[Any, dict[str, Any]]:
     return obj, record
 
 
-class SpacyPipeline(Pipeline):
-    """A textprep pipeline whose tokens come from a spaCy tokenizer (``tp.Pipeline(split="spacy", nlp=...)``).
+class SpacyTokenizer:
+    """spaCy's tokenizer as a token source (see :mod:`textprep.sources`): ``tp.Pipeline(split="spacy", nlp=...)`` or
+    ``tp.Pipeline(tokenizer=SpacyTokenizer(nlp))``.
 
-    Whitespace tokens are dropped; each token then goes through textprep's normalization (case, Unicode form,
-    placeholders...) and length / n-gram options; vocabulary, hashing, padding, bags and the artifact are the
-    engine's. ``offsets`` are spaCy's token offsets in the original text.
+    spaCy tokenizes the original text (whitespace tokens dropped); textprep normalizes each token on its own (case,
+    Unicode form, placeholders...), then length / n-gram options, vocabulary or hashing, encoding, bags and the
+    artifact are the engine's as usual. ``offsets`` are spaCy's token offsets in the original text.
 
     >>> import textprep as tp
-    >>> pipe = tp.Pipeline(split="spacy", nlp="blank:en", maxlen=4).fit(["I can't go", "I go"])
+    >>> pipe = tp.Pipeline(tokenizer=SpacyTokenizer("blank:en"), maxlen=4).fit(["I can't go", "I go"])
     >>> pipe.encode_batch(["I can't"]).ids.tolist()
     [[3, 4, 5, 0]]
     """
 
-    def __init__(self, config: dict[str, Any] | None = None, /, nlp: Any = None, **options: Any) -> None:
+    name = "spacy"
+    normalize = "tokens"
+    #: Pipeline keywords this source takes.
+    OPTIONS = ("nlp",)
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp, self._record = resolve_nlp(nlp)
+
+    @classmethod
+    def from_options(cls, tokenizer: Any = None, nlp: Any = None) -> SpacyTokenizer:
+        """The source for ``Pipeline(split="spacy", nlp=...)`` (or ``tokenizer=`` a ``Language``)."""
+        nlp = nlp if nlp is not None else tokenizer
         if nlp is None:
             raise ConfigError(
                 'split="spacy" needs nlp=: a spacy Language object or a name such as "blank:en" or '
                 '"en_core_web_sm"'
             )
-        self._nlp, self._record = resolve_nlp(nlp)
-        options.pop("split", None)
-        cfg = build_config(config, **options) if config or options else build_config()
-        self._core = _core.Pipeline(json.dumps(self._engine_config(cfg)))
-
-    @staticmethod
-    def _engine_config(cfg: dict[str, Any]) -> dict[str, Any]:
-        cfg = json.loads(json.dumps(cfg))
-        if cfg["normalize"]["whitespace"] != "keep":
-            raise ConfigError(
-                f"whitespace={cfg['normalize']['whitespace']!r} has no effect with split='spacy' (spaCy's "
-                "whitespace tokens are dropped); leave it at 'keep'"
-            )
-        cfg["tokenize"]["split"] = "regex.v1"
-        cfg["tokenize"]["pattern"] = "[^\\n]+"
-        return dict(json.loads(_core.check_config_json(json.dumps(cfg))))
-
-    @property
-    def nlp(self) -> Any:
-        """The spaCy ``Language`` whose tokenizer makes the tokens."""
-        return self._nlp
-
-    @property
-    def config(self) -> dict[str, Any]:
-        """The configuration, with ``split="spacy"`` (the engine splits spaCy's token stream)."""
-        cfg = dict(json.loads(self._core.config_json()))
-        cfg["tokenize"]["split"] = "spacy"
-        cfg["tokenize"]["pattern"] = None
-        return cfg
-
-    def __repr__(self) -> str:
-        state = "hashed" if self._core.is_hashed() else ("fitted" if self._core.is_fitted() else "not fitted")
-        return f"SpacyPipeline(nlp={self._record['nlp']!r}, {state})"
-
-    # -- the token stream ------------------------------------------------------------------------------------
-    def _docs(self, items: list[Any]) -> Iterable[Any]:
-        return self._nlp.tokenizer.pipe(items, batch_size=256)
-
-    def _stream(self, texts: Iterable[str]) -> list[str]:
-        items = as_text_list(texts)
-        for i, t in enumerate(items):
-            if not isinstance(t, str):
-                raise TypeError(f"texts[{i}]: expected str, got {type(t).__name__}")
-        return [
-            SEP.join(t.text.replace(SEP, " ") for t in doc if not t.is_space) for doc in self._docs(items)
-        ]
-
-    def spacy_tokens(self, text: str) -> list[str]:
-        """spaCy's tokens of ``text`` before textprep's normalization (whitespace tokens dropped).
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").spacy_tokens("It's  OK")
-        ['It', "'s", 'OK']
-        """
-        return [t.text for t in self._nlp.tokenizer(_one(text)) if not t.is_space]
-
-    # -- single documents ------------------------------------------------------------------------------------
-    def tokenize(self, text: str) -> list[str]:
-        """The tokens of one text: spaCy's, normalized by textprep.
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").tokenize("Hello, World!")
-        ['hello', ',', 'world', '!']
-        """
-        return list(self._core.tokenize(self._stream([_one(text)])[0]))
-
-    def offsets(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of spaCy's (non-space) tokens in the original text.
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").offsets("Hi there!")
-        [(0, 2), (3, 8), (8, 9)]
-        """
-        doc = self._nlp.tokenizer(_one(text))
-        return [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
-
-    def shapes(self, text: str) -> np.ndarray:
-        """Shape class per token (see ``Pipeline.shapes``), from spaCy's token text.
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").shapes("USA 42").tolist()
-        [3, 5]
-        """
-        return np.asarray(self._core.shapes(self._stream([_one(text)])[0]))
-
-    def encode(self, text: str) -> np.ndarray:
-        """Ids of one text, unpadded (int32).
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").fit(["a b"]).encode("b a c").tolist()
-        [3, 2, 1]
-        """
-        return np.asarray(self._core.encode(self._stream([_one(text)])[0]))
-
-    # -- batches ---------------------------------------------------------------------------------------------
-    def tokenize_batch(self, texts: Iterable[str], output: str = "list") -> Any:
-        """Tokens of many texts (``output`` as in ``Pipeline.tokenize_batch``).
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").tokenize_batch(["a-b", "Go!"])
-        [['a', '-', 'b'], ['go', '!']]
-        """
-        return super().tokenize_batch(self._stream(texts), output)
-
-    def encode_batch(
-        self, texts: Iterable[str], maxlen: int | None = None, shapes: bool | None = None
-    ) -> Batch:
-        """Padded ids of many texts (see ``Pipeline.encode_batch``).
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").fit(["a b"]).encode_batch(["a", "b a"]).ids.tolist()
-        [[2, 0], [3, 2]]
-        """
-        return super().encode_batch(self._stream(texts), maxlen, shapes)
-
-    def encode_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Unpadded ids of many texts: ``(values, row_splits)``.
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en", n_buckets=9).encode_ragged(["a b", ""])[1].tolist()
-        [0, 2, 2]
-        """
-        return super().encode_ragged(self._stream(texts))
-
-    def encode_bag(
-        self, texts: Iterable[str], mode: str = "count", sparse: bool = True, norm: str | None = None
-    ) -> Any:
-        """Bag of ids per text (see ``Pipeline.encode_bag``).
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").fit(["a b b"]).encode_bag(["b b"]).toarray().tolist()
-        [[0.0, 0.0, 2.0, 0.0]]
-        """
-        return super().encode_bag(self._stream(texts), mode, sparse, norm)
-
-    def count(self, texts: Iterable[str]) -> Counts:
-        """Token and document counts of ``texts`` (spaCy tokens).
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").count(["a, a!"])["a"]
-        (2, 1)
-        """
-        return super().count(self._stream(texts))
-
-    def count_files(self, paths: Any, errors: str = "strict", progress: bool | None = None) -> Counts:
-        """Counts of corpus files (one document per line), read in Python and tokenized by spaCy.
-
-        >>> import os, tempfile, textprep as tp
-        >>> p = os.path.join(tempfile.mkdtemp(), "c.txt")
-        >>> _ = open(p, "w").write("a b\\nb\\n")
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").count_files(p)["b"]
-        (2, 2)
-        """
-        if errors not in ("strict", "replace"):
-            raise ConfigError(
-                f"errors={errors!r}: split='spacy' reads files in Python: 'strict' or 'replace'"
-            )
-        items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-        total = Counts()
-        for p in items:
-            with open(p, encoding="utf-8", errors=errors) as f:
-                total = total.merge(self.count(line.rstrip("\n") for line in f))
-        return total
-
-    def encode_files(self, *args: Any, **kwargs: Any) -> Any:
-        """Not available with ``split="spacy"`` (the engine reads files itself): encode the lines instead.
-
-        >>> import textprep as tp
-        >>> tp.Pipeline(split="spacy", nlp="blank:en").encode_files("x.txt")
-        Traceback (most recent call last):
-        textprep.errors.ConfigError: encode_files is not available with split='spacy'; ...
-        """
-        raise ConfigError(
-            "encode_files is not available with split='spacy'; read the lines and call encode_batch(lines)"
-        )
-
-    # -- the artifact ----------------------------------------------------------------------------------------
-    def to_json(self) -> str:
-        """The artifact: the engine's artifact plus what rebuilds the spaCy tokenizer.
-
-        >>> import json, textprep as tp
-        >>> json.loads(tp.Pipeline(split="spacy", nlp="blank:en").to_json())["nlp"]
-        'blank:en'
-        """
-        return envelope("spacy", str(self._core.to_json()), **self._record)
+        return cls(nlp)
 
     @classmethod
-    def from_json(cls, text: str, nlp: Any = None) -> SpacyPipeline:
-        """Rebuild from ``to_json`` output; ``nlp=`` gives the Language when the recorded one is not installed.
-
-        >>> import textprep as tp
-        >>> pipe = tp.Pipeline(split="spacy", nlp="blank:en").fit(["x y"])
-        >>> tp.Pipeline.from_json(pipe.to_json()).encode("y").tolist()
-        [3]
-        """
-        from ._external import parse_envelope
-
-        return cls._from_envelope(parse_envelope(text), nlp=nlp)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str], nlp: Any = None) -> SpacyPipeline:
-        """Read a saved spaCy-backed pipeline; ``nlp=`` supplies the Language when its package is missing.
-
-        >>> import textprep as tp
-        >>> tp.interop.SpacyPipeline.load("/nonexistent.json")
-        Traceback (most recent call last):
-        FileNotFoundError: ...
-        """
-        from ..io import read_artifact_text
-
-        text = read_artifact_text(path)
-        try:
-            return cls.from_json(text, nlp=nlp)
-        except ArtifactError as e:
-            raise type(e)(f"{os.fspath(path)}: {e}") from None
-
-    @classmethod
-    def _from_envelope(cls, doc: dict[str, Any], nlp: Any = None, **_: Any) -> SpacyPipeline:
-        if doc.get("backend") != "spacy":
-            raise ArtifactError(f"not a spaCy-backed artifact (backend {doc.get('backend')!r})")
+    def from_record(cls, doc: dict[str, Any], nlp: Any = None) -> SpacyTokenizer:
+        """Rebuild from an artifact; ``nlp=`` gives the Language when the recorded package is not installed."""
         spec = doc.get("nlp")
         if not isinstance(spec, str):
             raise ArtifactError("invalid spaCy artifact: 'nlp' must be a string")
         if nlp is None:
+            nlp = spec
             if not spec.startswith("blank:"):
                 try:
-                    import spacy
-
-                    nlp = spacy.load(spec)
+                    nlp = _spacy().load(spec)
                 except OSError:
                     raise ArtifactError(
                         f"this pipeline tokenizes with the spaCy package {spec!r} "
                         f"(version {doc.get('model_version')}), which is not installed: pip install {spec}, "
                         "or pass the loaded Language as nlp="
                     ) from None
-            else:
-                nlp = spec
-        obj = cls.__new__(cls)
-        obj._nlp, obj._record = resolve_nlp(nlp)
-        obj._core = _core.Pipeline.from_json(json.dumps(doc["pipeline"]))
-        return obj
+        return cls(nlp)
 
     @property
-    def fingerprint(self) -> str:
-        """Stable hash of the behaviour: the engine's fingerprint plus the spaCy tokenizer's name.
+    def tokenizer(self) -> Any:
+        """The spaCy ``Language`` whose tokenizer makes the tokens."""
+        return self.nlp
 
-        >>> import textprep as tp
-        >>> a = tp.Pipeline(split="spacy", nlp="blank:en")
-        >>> a.fingerprint == tp.Pipeline(split="spacy", nlp="blank:en").fingerprint != tp.Pipeline().fingerprint
-        True
+    def tokenize_batch(self, texts: list[str]) -> list[list[str]]:
+        """spaCy's tokens of each text, whitespace tokens dropped.
+
+        >>> SpacyTokenizer("blank:en").tokenize_batch(["It's  OK"])
+        [['It', "'s", 'OK']]
         """
-        h = hashlib.sha256(f"spacy:{self._record['nlp']}:{self._core.fingerprint()}".encode())
-        return h.hexdigest()[:16]
+        docs = self.nlp.tokenizer.pipe(texts, batch_size=256)
+        return [[t.text for t in doc if not t.is_space] for doc in docs]
 
-    def __getstate__(self) -> dict[str, str]:
-        return {"artifact": self.to_json()}
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of spaCy's (non-space) tokens in ``text``.
 
-    def __setstate__(self, state: dict[str, str]) -> None:
-        from ._external import parse_envelope
+        >>> SpacyTokenizer("blank:en").offsets("Hi there!")
+        [(0, 2), (3, 8), (8, 9)]
+        """
+        return [(t.idx, t.idx + len(t.text)) for t in self.nlp.tokenizer(text) if not t.is_space]
 
-        other = self._from_envelope(parse_envelope(state["artifact"]))
-        self._nlp, self._record, self._core = other._nlp, other._record, other._core
+    def vocabulary(self) -> None:
+        """None: the pipeline fits its own vocabulary on spaCy's tokens."""
+        return None
+
+    def record(self) -> dict[str, Any]:
+        """What the artifact keeps to rebuild the tokenizer (``nlp``, ``lang``, versions)."""
+        return dict(self._record)
+
+    def fingerprint(self) -> str:
+        """The tokenizer's name: a blank language, or a package name."""
+        return str(self._record["nlp"])
+
+    def __repr__(self) -> str:
+        return f"SpacyTokenizer(nlp={self._record['nlp']!r})"
 
 
-def _one(text: Any) -> str:
-    if not isinstance(text, str):
-        raise TypeError(f"expected str, got {type(text).__name__}")
-    return text
+class SpacyPipeline(metaclass=SourcePipeline):
+    """The name of spaCy-backed pipelines from before token sources (deprecated): ``SpacyPipeline(...)`` is
+    ``tp.Pipeline(..., split="spacy")``, ``isinstance(pipe, SpacyPipeline)`` tells whether spaCy makes its tokens.
+
+    >>> import textprep as tp
+    >>> isinstance(tp.Pipeline(split="spacy", nlp="blank:en"), SpacyPipeline), isinstance(tp.Pipeline(), SpacyPipeline)
+    (True, False)
+    """
+
+    source_name = "spacy"
 
 
 # -- the pipeline component ----------------------------------------------------------------------------------
@@ -419,35 +227,29 @@ class TextprepComponent:
 
     def _build(self, artifact: str | None, options: dict[str, Any]) -> Pipeline:
         if artifact is not None:
-            from ._external import from_external_json, is_external_artifact
-
-            if is_external_artifact(artifact):
-                return from_external_json(artifact, nlp=self._nlp)
+            if is_envelope(artifact) and json.loads(artifact).get("backend") == "spacy":
+                return Pipeline.from_json(artifact, nlp=self._nlp)
             return Pipeline.from_json(artifact)
         opts = dict(options or {})
         if opts.get("split") == "spacy":
             opts.setdefault("nlp", self._nlp)
         return Pipeline(**opts)
 
-    def _engine_core(self) -> Any:
-        return self.pipeline._core
-
     def __call__(self, doc: Any) -> Any:
-        words = [t.text.replace(SEP, " ") if not t.is_space else "" for t in doc]
-        core = self._engine_core()
+        # each spaCy token is one document of one given token (whitespace tokens: no token), through the engine
+        core = self.pipeline._core
+        words = core.token_docs([[] if t.is_space else [t.text] for t in doc])
         values, splits = core.encode_ragged(words)
-        ids = np.zeros(len(words), dtype=np.int32)
+        k = max(1, len(values) // max(1, int(splits[-1]))) if len(values) else 1
         starts, ends = splits[:-1], splits[1:]
         has = ends > starts
-        if values.ndim == 1:
-            ids[has] = values[starts[has]]
-        else:
-            ids[has] = values[starts[has], 0]
-        shp = np.zeros(len(words), dtype=np.int32)
-        for i, w in enumerate(words):
-            if has[i]:
-                s = core.shapes(w)
-                shp[i] = s[0] if len(s) else 0
+        ids = np.zeros(len(doc), dtype=np.int32)
+        ids[has] = values[starts[has] * k]
+        shapes, shape_splits = core.shapes_ragged(words)
+        shp = np.zeros(len(doc), dtype=np.int32)
+        first = shape_splits[:-1]
+        with_shape = shape_splits[1:] > first
+        shp[with_shape] = shapes[first[with_shape]]
         doc._.textprep_ids = ids
         doc._.textprep_shapes = shp
         return doc
@@ -596,6 +398,7 @@ def add_to_nlp(nlp: Any, pipe: Pipeline, embeddings: Any) -> Any:
 
 __all__ = [
     "SpacyPipeline",
+    "SpacyTokenizer",
     "TextprepComponent",
     "add_pipe",
     "add_to_nlp",

@@ -199,18 +199,19 @@ class PartiallyFrozenEmbedding(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="textprep")
 class HashEmbedding(keras.layers.Layer):
-    """Bloom / multi-hash embedding: each token arrives as ``k`` hashed ids; their rows are summed.
+    """Bloom / multi-hash embedding: each token arrives as ``num_hashes`` hashed ids; their rows are summed.
 
-    Input ``(batch, length, k)`` ids in ``0..n_buckets`` (0 = padding, as ``tp.Pipeline(n_buckets=...,
-    num_hashes=k)`` produces); a 2-D input is one hash per token. With ``importance=True`` each of the ``k``
-    rows is weighted by learned per-token importance weights, looked up from a small ``(n_buckets + 1, k)``
-    table by the token's first hashed id (the hash embeddings of Svenstrup et al., 2017). Padding positions
-    output zeros and are masked.
+    Input ``(batch, length, num_hashes)`` ids in ``0..n_buckets`` (0 = padding, as ``tp.Pipeline(n_buckets=...,
+    num_hashes=...)`` produces); a 2-D input is one hash per token. With ``importance=True`` each of the
+    ``num_hashes`` rows is weighted by learned per-token importance weights, looked up from a small
+    ``(n_buckets + 1, num_hashes)`` table by the token's first hashed id (the hash embeddings of Svenstrup et al.,
+    2017). Padding positions output zeros and are masked. (``k=`` is the old name of ``num_hashes=``, accepted for
+    one release with a ``DeprecationWarning``.)
 
     >>> import numpy as np, textprep as tp
     >>> pipe = tp.Pipeline(n_buckets=100, num_hashes=3, maxlen=5)
     >>> ids = pipe(["hashing needs no vocabulary"])
-    >>> ids.shape, tuple(HashEmbedding(100, 8, k=3)(ids).shape)
+    >>> ids.shape, tuple(HashEmbedding(100, 8, num_hashes=3)(ids).shape)
     ((1, 5, 3), (1, 5, 8))
     """
 
@@ -222,20 +223,27 @@ class HashEmbedding(keras.layers.Layer):
         self,
         n_buckets: int,
         dim: int,
-        k: int = 2,
+        num_hashes: int = 2,
         importance: bool = True,
         mask_zero: bool = True,
         embeddings_initializer: Any = "uniform",
         **kwargs: Any,
     ) -> None:
+        if "k" in kwargs:  # the old name (also in the config of .keras files saved before the rename)
+            import warnings
+
+            warnings.warn(
+                "HashEmbedding(k=...) is deprecated, use num_hashes=...", DeprecationWarning, stacklevel=2
+            )
+            num_hashes = kwargs.pop("k")
         super().__init__(**kwargs)
-        if n_buckets <= 0 or dim <= 0 or k <= 0:
+        if n_buckets <= 0 or dim <= 0 or num_hashes <= 0:
             raise ValueError(
-                f"HashEmbedding: n_buckets, dim and k must be positive, got {n_buckets}, {dim}, {k}"
+                f"HashEmbedding: n_buckets, dim and num_hashes must be positive, got {n_buckets}, {dim}, {num_hashes}"
             )
         self.n_buckets = int(n_buckets)
         self.dim = int(dim)
-        self.k = int(k)
+        self.num_hashes = self.k = int(num_hashes)
         self.importance = bool(importance)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
@@ -250,7 +258,7 @@ class HashEmbedding(keras.layers.Layer):
         )
         if self.importance:
             self.importance_weights = self.add_weight(
-                shape=(self.n_buckets + 1, self.k), initializer="ones", name="importance"
+                shape=(self.n_buckets + 1, self.num_hashes), initializer="ones", name="importance"
             )
         self.built = True
 
@@ -291,7 +299,7 @@ class HashEmbedding(keras.layers.Layer):
         config.update(
             n_buckets=self.n_buckets,
             dim=self.dim,
-            k=self.k,
+            num_hashes=self.num_hashes,
             importance=self.importance,
             mask_zero=self.mask_zero,
             embeddings_initializer=keras.initializers.serialize(self.embeddings_initializer),

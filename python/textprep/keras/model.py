@@ -46,7 +46,7 @@ def text_classifier(
     if k > 1:
         inputs = keras.Input(shape=(None, k), dtype="int32", name="ids")
         n_buckets = int(pipe.id_space) - 1
-        x = HashEmbedding(n_buckets, dim, k=k, mask_zero=kind != "cnn", name="embedding")(inputs)
+        x = HashEmbedding(n_buckets, dim, num_hashes=k, mask_zero=kind != "cnn", name="embedding")(inputs)
     else:
         inputs = keras.Input(shape=(None,), dtype="int32", name="ids")
         # Conv1D does not take a mask: the CNN sees padding rows (zeros for pretrained tables) instead.
