@@ -15,7 +15,7 @@ import pytest
 import textprep as tp
 from textprep.embeddings import Vectors, detect_format, load_named, load_vectors
 from textprep.embeddings.load import murmurhash64a
-from textprep.embeddings.vectors import char_ngrams, fasttext_hash
+from textprep.embeddings.table import char_ngrams, fasttext_hash
 from textprep.errors import VectorsFormatError
 
 from .conftest import shared_file
@@ -379,7 +379,7 @@ def test_vectors_basics():
 
 
 def test_binary_reader_refills_across_tiny_blocks(tmp_path, kv, ft_model, monkeypatch):
-    from textprep.embeddings import load as load_mod
+    from textprep.embeddings import _io as load_mod
 
     w2v = tmp_path / "w.bin"
     kv.save_word2vec_format(str(w2v), binary=True)
@@ -397,7 +397,7 @@ def test_binary_reader_refills_across_tiny_blocks(tmp_path, kv, ft_model, monkey
 # -- text rows parsed in Rust, block by block ---------------------------------------------------------------
 @pytest.mark.parametrize("block", [1, 7, 4096, 1 << 19])
 def test_text_rows_straddling_blocks_equal_gensim(tmp_path, monkeypatch, block):
-    from textprep.embeddings import load as load_mod
+    from textprep.embeddings import text as load_mod
 
     glove = shared_file("fixtures/glove_6B_50d_top300.txt")
     ref = KeyedVectors.load_word2vec_format(str(glove), no_header=True)
@@ -416,7 +416,7 @@ def test_text_rows_straddling_blocks_equal_gensim(tmp_path, monkeypatch, block):
 
 
 def test_text_conventions_crlf_tabs_blank_lines_and_last_line(tmp_path, monkeypatch):
-    from textprep.embeddings import load as load_mod
+    from textprep.embeddings import text as load_mod
 
     monkeypatch.setattr(load_mod, "_TEXT_BLOCK", 5)
     p = tmp_path / "v.vec"
@@ -436,7 +436,7 @@ def test_text_conventions_crlf_tabs_blank_lines_and_last_line(tmp_path, monkeypa
 
 
 def test_text_errors_name_the_file_line_after_many_blocks(tmp_path, monkeypatch):
-    from textprep.embeddings import load as load_mod
+    from textprep.embeddings import text as load_mod
 
     monkeypatch.setattr(load_mod, "_TEXT_BLOCK", 64)
     rows = [f"w{i} {i} {i / 7:.5f} -1e-3" for i in range(3000)]
@@ -468,7 +468,7 @@ def test_text_errors_name_the_file_line_after_many_blocks(tmp_path, monkeypatch)
 
 
 def test_text_duplicates_and_replaced_words_across_blocks(tmp_path, monkeypatch):
-    from textprep.embeddings import load as load_mod
+    from textprep.embeddings import text as load_mod
 
     monkeypatch.setattr(load_mod, "_TEXT_BLOCK", 3)
     p = tmp_path / "d.txt"

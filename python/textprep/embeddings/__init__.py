@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from .align import OOV_POLICIES, Embeddings, align
 from .load import FORMATS, detect_format, load_named, load_vectors
+from .table import SubwordModel, Vectors
 from .train import train_vectors
-from .vectors import SubwordModel, Vectors
 
 __all__ = [
     "FORMATS",

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .vectors import Vectors
+from .table import Vectors
 
 OOV_POLICIES = ("random", "zeros", "mean", "case_fallback", "subword")
 

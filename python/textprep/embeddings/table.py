@@ -1,4 +1,6 @@
-"""Word vectors in memory: ``Vectors`` (words, a float32 matrix, an index) and fastText subword composition.
+"""Word vectors in memory: ``Vectors`` (words, a float32 matrix, an index) and fastText subword composition (the
+character n-grams and their hash are the engine's: ``textprep_core::tokenize::fasttext_ngrams`` and
+``hashing::fasttext_hash``).
 
 >>> import numpy as np
 >>> from textprep.embeddings import Vectors
@@ -14,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _core
+
 if TYPE_CHECKING:
     from .align import Embeddings
-
-_FNV_OFFSET = 2166136261
-_FNV_PRIME = 16777619
 
 
 def fasttext_hash(data: bytes) -> int:
@@ -31,11 +32,7 @@ def fasttext_hash(data: bytes) -> int:
     >>> fasttext_hash("é".encode()) == fasttext_hash(b"\\xc3\\xa9")
     True
     """
-    h = _FNV_OFFSET
-    for b in data:
-        h ^= b if b < 0x80 else (b | 0xFFFFFF00)
-        h = (h * _FNV_PRIME) & 0xFFFFFFFF
-    return h
+    return int(_core.fasttext_hash(bytes(data)))
 
 
 def char_ngrams(word: str, minn: int, maxn: int) -> list[str]:
@@ -44,17 +41,7 @@ def char_ngrams(word: str, minn: int, maxn: int) -> list[str]:
     >>> char_ngrams("cat", 3, 4)
     ['<ca', '<cat', 'cat', 'cat>', 'at>']
     """
-    ext = f"<{word}>"
-    size = len(ext)
-    out = []
-    for i in range(size):
-        for n in range(1, maxn + 1):
-            j = i + n
-            if j > size:
-                break
-            if n >= minn and not (n == 1 and (i == 0 or j == size)):
-                out.append(ext[i:j])
-    return out
+    return list(_core.fasttext_ngrams(word, max(int(minn), 0), max(int(maxn), 0)))
 
 
 class SubwordModel:
@@ -92,12 +79,22 @@ class SubwordModel:
         >>> SubwordModel(np.zeros((7, 1), np.float32), 3, 3).ngram_rows("ab")
         [5, 2]
         """
-        if self.bucket == 0 or self.maxn == 0:
-            return []
-        return [
-            fasttext_hash(g.encode("utf-8", "surrogatepass")) % self.bucket
-            for g in char_ngrams(word, self.minn, self.maxn)
-        ]
+        rows, _ = _core.fasttext_ngram_rows([word], max(self.minn, 0), max(self.maxn, 0), self.bucket)
+        return [int(r) for r in rows]
+
+    def _compose(self, word: str, rows: Any) -> np.ndarray | None:
+        own = self.word_rows.get(word)
+        if own is None and not len(rows):
+            return None
+        acc = np.zeros(self.ngram_matrix.shape[1], dtype=np.float64)
+        n = 0
+        if own is not None and self.word_matrix is not None:
+            acc += self.word_matrix[own]
+            n += 1
+        for r in rows:  # one add per row, in fastText's order (the float64 sum is then the same bit for bit)
+            acc += self.ngram_matrix[r]
+        n += len(rows)
+        return (acc / max(n, 1)).astype(np.float32)
 
     def vector(self, word: str) -> np.ndarray | None:
         """The composed vector of ``word`` (float32), or None when it has neither its own row nor n-grams.
@@ -107,19 +104,23 @@ class SubwordModel:
         >>> SubwordModel(np.zeros((4, 3), np.float32), 3, 3).vector("a").shape
         (3,)
         """
-        rows = self.ngram_rows(word)
-        own = self.word_rows.get(word)
-        if own is None and not rows:
-            return None
-        acc = np.zeros(self.ngram_matrix.shape[1], dtype=np.float64)
-        n = 0
-        if own is not None and self.word_matrix is not None:
-            acc += self.word_matrix[own]
-            n += 1
-        for r in rows:
-            acc += self.ngram_matrix[r]
-        n += len(rows)
-        return (acc / max(n, 1)).astype(np.float32)
+        return self._compose(word, self.ngram_rows(word))
+
+    def vectors(self, words: list[str]) -> np.ndarray:
+        """The composed vectors of ``words`` as a ``(len(words), dim)`` float32 matrix (zero rows for words with
+        neither a row nor n-grams); the n-gram rows of all words come from one engine call.
+
+        >>> import numpy as np
+        >>> SubwordModel(np.ones((4, 2), np.float32), 3, 3).vectors(["abc", ""]).tolist()
+        [[1.0, 1.0], [0.0, 0.0]]
+        """
+        rows, splits = _core.fasttext_ngram_rows(words, max(self.minn, 0), max(self.maxn, 0), self.bucket)
+        out = np.zeros((len(words), self.ngram_matrix.shape[1]), dtype=np.float32)
+        for i, w in enumerate(words):
+            vec = self._compose(w, rows[splits[i] : splits[i + 1]])
+            if vec is not None:
+                out[i] = vec
+        return out
 
 
 class Vectors:

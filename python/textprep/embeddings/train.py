@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..progress import progress_bar
-from .load import _from_gensim
-from .vectors import Vectors
+from .gensim_kv import from_gensim
+from .table import Vectors
 
 METHODS = ("word2vec", "fasttext")
 
@@ -111,7 +111,7 @@ def train_vectors(
             raise ValueError("train_vectors: no token reaches min_count; nothing to train")
         # One train() call over all epochs: the learning rate decays linearly across them, as gensim intends.
         model.train(stream, total_examples=model.corpus_count, epochs=epochs, callbacks=[_EpochBar(bar)])
-    vecs = _from_gensim(model.wv, None, f"<gensim {cls.__name__}>")
+    vecs = from_gensim(model.wv, None, f"<gensim {cls.__name__}>")
     vecs.report.update(format=method, method=method, epochs=epochs, seed=seed)
     vecs.matrix = np.ascontiguousarray(vecs.matrix, dtype=np.float32).copy()
     return vecs
