@@ -16,11 +16,12 @@ from fastText subwords).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .table import Vectors
+if TYPE_CHECKING:  # the type only: Vectors.align (in table.py) calls this module at run time
+    from .table import Vectors
 
 OOV_POLICIES = ("random", "zeros", "mean", "case_fallback", "subword")
 
