@@ -19,7 +19,8 @@ from . import _core
 from .errors import ConfigError
 from .pipeline import as_text_list
 
-ALGORITHMS = ("xxh3_64", "murmur3_32", "farmhash64", "murmurhash64a")
+#: The names ``hash=`` accepts (the engine's list).
+ALGORITHMS = tuple(_core.hash_algorithms())
 
 
 def hash_tokens(

@@ -420,7 +420,7 @@ class Pipeline:
         [2, 4, 3, 5, 6]
         """
         if self._source is not None:
-            return np.asarray(self._core.shapes_ragged(self._one(text))[0])
+            return np.asarray(self._core.output(self._one(text), "shapes")["values"])
         return np.asarray(self._core.shapes(text))
 
     def encode(self, text: str) -> np.ndarray:
@@ -431,7 +431,7 @@ class Pipeline:
         [3, 2, 1]
         """
         if self._source is not None:
-            return np.asarray(self._core.encode_ragged(self._one(text))[0])
+            return np.asarray(self._core.output(self._one(text), "ragged")["values"])
         return np.asarray(self._core.encode(text))
 
     def decode(self, ids: Any) -> list[str]:
@@ -470,7 +470,8 @@ class Pipeline:
         if output == "list":
             return self._core.tokenize_lists(self._docs(texts))
         if output in ("arrow", "flat"):
-            data, offsets, splits = self._core.tokenize_flat(self._docs(texts))
+            flat = self._core.output(self._docs(texts), "tokens")
+            data, offsets, splits = flat["bytes"], flat["offsets"], flat["row_splits"]
             if output == "flat":
                 return data, offsets, splits
             try:
@@ -501,8 +502,8 @@ class Pipeline:
         if maxlen is not None and (not isinstance(maxlen, int) or maxlen < 1):
             raise ConfigError(f"maxlen must be a positive int or None, got {maxlen!r}")
         want = None if shapes is None else bool(shapes)
-        ids, lengths, shp = self._core.encode_batch(self._docs(texts), maxlen, want)
-        return Batch(ids=ids, lengths=lengths, shapes=shp)
+        out = self._core.output(self._docs(texts), "padded", maxlen=maxlen, shapes=want)
+        return Batch(ids=out["ids"], lengths=out["lengths"], shapes=out.get("shapes"))
 
     def __call__(self, texts: Iterable[str]) -> np.ndarray:
         """``encode_batch(texts).ids``."""
@@ -517,8 +518,8 @@ class Pipeline:
         >>> s.tolist()
         [0, 2, 2, 3]
         """
-        values, splits = self._core.encode_ragged(self._docs(texts))
-        return values, splits
+        out = self._core.output(self._docs(texts), "ragged")
+        return out["values"], out["row_splits"]
 
     def _lines(self, files: list[str], encoding_errors: str) -> Iterator[tuple[list[str], int]]:
         """Blocks of lines of corpus files, read by the engine's one reader, with the bytes read so far."""
@@ -639,9 +640,11 @@ class Pipeline:
             raise ConfigError(f"norm={norm!r} is not one of None, 'l2'")
         import scipy.sparse
 
-        docs = self._docs(texts)
-        data, indices, indptr, n_cols = self._core.encode_bag(docs, mode, norm == "l2")
-        matrix = scipy.sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_cols))
+        bag = self._core.output(self._docs(texts), "bag", mode=mode, l2=norm == "l2")
+        indptr = bag["indptr"]
+        matrix = scipy.sparse.csr_matrix(
+            (bag["data"], bag["indices"], indptr), shape=(len(indptr) - 1, int(bag["n_cols"]))
+        )
         return matrix if sparse else matrix.toarray()
 
     # -- fitting ---------------------------------------------------------------------------------------------

@@ -239,13 +239,15 @@ class TextprepComponent:
         # each spaCy token is one document of one given token (whitespace tokens: no token), through the engine
         core = self.pipeline._core
         words = core.token_docs([[] if t.is_space else [t.text] for t in doc])
-        values, splits = core.encode_ragged(words)
+        ragged = core.output(words, "ragged")
+        values, splits = ragged["values"], ragged["row_splits"]
         k = max(1, len(values) // max(1, int(splits[-1]))) if len(values) else 1
         starts, ends = splits[:-1], splits[1:]
         has = ends > starts
         ids = np.zeros(len(doc), dtype=np.int32)
         ids[has] = values[starts[has] * k]
-        shapes, shape_splits = core.shapes_ragged(words)
+        shaped = core.output(words, "shapes")
+        shapes, shape_splits = shaped["values"], shaped["row_splits"]
         shp = np.zeros(len(doc), dtype=np.int32)
         first = shape_splits[:-1]
         with_shape = shape_splits[1:] > first

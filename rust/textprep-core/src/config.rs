@@ -298,6 +298,12 @@ pub enum HashAlgo {
     Murmurhash64a,
 }
 
+impl HashAlgo {
+    /// The config name of every algorithm (what `hash=` accepts), in declaration order.
+    pub const NAMES: &'static [&'static str] =
+        &["xxh3_64", "murmur3_32", "farmhash64", "murmurhash64a"];
+}
+
 /// Layout of hashed ids.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -550,6 +556,22 @@ mod tests {
     fn unknown_field_is_rejected() {
         let e = Config::from_json(r#"{"tokenize": {"splitt": "x"}}"#).unwrap_err();
         assert!(e.to_string().contains("splitt"), "{e}");
+    }
+
+    #[test]
+    fn hash_names_are_the_serde_names() {
+        for name in HashAlgo::NAMES {
+            let v: HashAlgo = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{name}\""));
+        }
+        let err = serde_json::from_str::<HashAlgo>("\"md5\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err.matches('`').count(),
+            2 + 2 * HashAlgo::NAMES.len(),
+            "{err}"
+        );
     }
 
     #[test]

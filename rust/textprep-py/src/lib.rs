@@ -104,6 +104,12 @@ fn fasttext_ngram_rows<'py>(
     Ok((rows.into_pyarray(py).into_any(), splits.into_pyarray(py).into_any()))
 }
 
+/// The names `hash=` accepts.
+#[pyfunction]
+fn hash_algorithms() -> Vec<&'static str> {
+    HashAlgo::NAMES.to_vec()
+}
+
 /// The default config as JSON (every leaf present).
 #[pyfunction]
 fn default_config_json() -> String {
@@ -149,6 +155,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<io::PyTextVectorsParser>()?;
     m.add_function(wrap_pyfunction!(errors::_set_exception_types, m)?)?;
     m.add_function(wrap_pyfunction!(hash_tokens, m)?)?;
+    m.add_function(wrap_pyfunction!(hash_algorithms, m)?)?;
     m.add_function(wrap_pyfunction!(string_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(fasttext_hash, m)?)?;
     m.add_function(wrap_pyfunction!(murmurhash64a, m)?)?;

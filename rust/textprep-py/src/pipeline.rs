@@ -2,13 +2,12 @@
 
 use std::sync::Arc;
 
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 use textprep_core::config::Errors;
 use textprep_core::corpus::InvalidUtf8;
-use textprep_core::encode::BagMode;
-use textprep_core::pipeline::Pipeline as CorePipeline;
+use textprep_core::pipeline::{Column, OutputKind, Pipeline as CorePipeline};
 use textprep_core::{artifact, Error};
 
 use crate::docs::{extract_text, Batch, TokenDocs};
@@ -99,16 +98,34 @@ impl PyPipeline {
         TokenDocs::extract(docs, normalized, self.replace, start)
     }
 
-    /// Flat token buffers: (utf8 bytes as uint8, token offsets int64, row splits int64).
-    fn tokenize_flat<'py>(
+    /// The output `kind` of a batch as a dict of numpy arrays (see `textprep_core::pipeline::OutputKind`: `tokens`,
+    /// `padded` with `maxlen` and `shapes`, `ragged`, `shapes`, `bag` with `mode` and `l2`).
+    #[pyo3(signature = (texts, kind, maxlen=None, shapes=None, mode=None, l2=false))]
+    #[allow(clippy::too_many_arguments)] // the options of every kind, as keywords
+    fn output<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
-    ) -> PyResult<(Arr<'py, u8>, Arr<'py, i64>, Arr<'py, i64>)> {
+        kind: &str,
+        maxlen: Option<usize>,
+        shapes: Option<bool>,
+        mode: Option<&str>,
+        l2: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let kind = check(py, OutputKind::new(kind, maxlen, shapes, mode, l2))?;
         let (b, p) = (self.batch(texts)?, self.inner.clone());
-        let f = run(py, move |check| b.with(|d| p.tokenize_batch(d, check)))?;
-        let (bytes, offsets, splits) = (f.bytes, f.offsets, f.row_splits);
-        Ok((bytes.into_pyarray(py), offsets.into_pyarray(py), splits.into_pyarray(py)))
+        let out = run(py, move |check| b.with(|d| p.output(d, kind, check)))?;
+        let dict = PyDict::new(py);
+        for (name, column, shape) in out {
+            let array = match column {
+                Column::U8(v) => v.into_pyarray(py).into_any(),
+                Column::I32(v) => v.into_pyarray(py).into_any(),
+                Column::I64(v) => v.into_pyarray(py).into_any(),
+                Column::F32(v) => v.into_pyarray(py).into_any(),
+            };
+            dict.set_item(name, array.call_method1("reshape", (shape,))?)?;
+        }
+        Ok(dict)
     }
 
     /// Lists of str per document; repeated tokens share one str object.
@@ -133,71 +150,6 @@ impl PyPipeline {
             rows.push(PyList::new(py, row)?);
         }
         PyList::new(py, rows)
-    }
-
-    /// (ids (n, width[, k]) int32, lengths (n,) int32, shapes (n, width) int32 or None); `shapes=None` follows the
-    /// config.
-    #[allow(clippy::type_complexity)]
-    #[pyo3(signature = (texts, maxlen=None, shapes=None))]
-    fn encode_batch<'py>(
-        &self,
-        py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
-        maxlen: Option<usize>,
-        shapes: Option<bool>,
-    ) -> PyResult<(Bound<'py, PyAny>, Arr<'py, i32>, Option<Bound<'py, PyAny>>)> {
-        let (b, p) = (self.batch(texts)?, self.inner.clone());
-        let e = run(py, move |check| b.with(|d| p.encode_batch(d, maxlen, shapes, check)))?;
-        let ids = e.ids.into_pyarray(py);
-        let ids = if e.k > 1 {
-            ids.reshape([e.n, e.width, e.k])?.into_any()
-        } else {
-            ids.reshape([e.n, e.width])?.into_any()
-        };
-        let shp = match e.shapes {
-            Some(s) => Some(s.into_pyarray(py).reshape([e.n, e.width])?.into_any()),
-            None => None,
-        };
-        Ok((ids, e.lengths.into_pyarray(py), shp))
-    }
-
-    fn encode_ragged<'py>(
-        &self,
-        py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
-    ) -> PyResult<(Arr<'py, i32>, Arr<'py, i64>)> {
-        let (b, p) = (self.batch(texts)?, self.inner.clone());
-        let (v, s) = run(py, move |check| b.with(|d| p.encode_ragged(d, check)))?;
-        Ok((v.into_pyarray(py), s.into_pyarray(py)))
-    }
-
-    /// Shape classes of every document as ragged rows: (values int32, row_splits int64).
-    fn shapes_ragged<'py>(
-        &self,
-        py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
-    ) -> PyResult<(Arr<'py, i32>, Arr<'py, i64>)> {
-        let (b, p) = (self.batch(texts)?, self.inner.clone());
-        let (v, s) = run(py, move |check| b.with(|d| p.shapes_batch(d, check)))?;
-        Ok((v.into_pyarray(py), s.into_pyarray(py)))
-    }
-
-    /// Bag of ids as CSR parts: (data f32, indices i32, indptr i64, n_cols).
-    #[allow(clippy::type_complexity)]
-    fn encode_bag<'py>(
-        &self,
-        py: Python<'py>,
-        texts: &Bound<'py, PyAny>,
-        mode: &str,
-        l2: bool,
-    ) -> PyResult<(Arr<'py, f32>, Arr<'py, i32>, Arr<'py, i64>, usize)> {
-        let mode = check(py, BagMode::from_name(mode))?;
-        let (b, p) = (self.batch(texts)?, self.inner.clone());
-        let (csr, n_cols) = run(py, move |check| b.with(|d| p.encode_bag(d, mode, l2, check)))?;
-        let (indptr, indices, data) = csr.into_parts();
-        let (data, indices, indptr) =
-            (data.into_pyarray(py), indices.into_pyarray(py), indptr.into_pyarray(py));
-        Ok((data, indices, indptr, n_cols))
     }
 
     /// A new pipeline with new tokens appended after the existing ids, and how many were added.

@@ -5,7 +5,8 @@
 //! preallocated buffers.
 //!
 //! Files: this one (the `Pipeline`, one document at a time, fitting), `docs.rs` (the documents of a batch:
-//! texts or token lists, and their chunking) and `batch.rs` (the batch methods and their output buffers).
+//! texts or token lists, and their chunking), `batch.rs` (the batch methods and their output buffers) and `outputs.rs`
+//! (the output kinds, as named arrays: what the bridge converts).
 
 use crate::config::Config;
 use crate::hashing::Hasher;
@@ -16,9 +17,11 @@ use crate::{Error, Result};
 
 mod batch;
 mod docs;
+mod outputs;
 
 pub use batch::{Encoded, FlatTokens};
 pub use docs::Docs;
+pub use outputs::{Column, Output, OutputKind};
 
 /// Per-thread buffers reused across documents.
 #[derive(Debug, Default)]

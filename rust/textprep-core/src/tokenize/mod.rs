@@ -35,13 +35,13 @@
 //! One file per concern: this file (`Tokens`, the `Tokenizer` and the length filter), `split.rs` (the splitter
 //! components but `words.v1`), `words.rs` (`words.v1`, UAX #29), `emoji_table.rs` (generated), `ngrams.rs` (word
 //! and character n-grams) and `shape.rs` (the shape channel). A new splitter is one `Split` variant with its match
-//! arm in `split.rs` and its name in [`SPLITTERS`] and in `Tokenizer::new`.
+//! arm, its name in [`SPLITTERS`] and its name-to-variant line, all in `split.rs`.
 
 use std::cell::RefCell;
 
 use crate::config::{Overlong, Punctuation, TokenizeConfig};
 use crate::normalize::Normalized;
-use crate::{Error, Result};
+use crate::Result;
 
 mod emoji_table;
 mod ngrams;
@@ -139,41 +139,7 @@ thread_local! {
 impl Tokenizer {
     /// Compile a tokenizer from its config (unknown splitter, bad regex or bad ranges -> `Error::Config`).
     pub fn new(cfg: &TokenizeConfig) -> Result<Tokenizer> {
-        let split = match cfg.split.as_str() {
-            "whitespace.v1" => Split::Whitespace,
-            "ascii_whitespace.v1" => Split::AsciiWhitespace,
-            "words.v1" => Split::Words,
-            "chars.v1" => Split::Chars,
-            "graphemes.v1" => Split::Graphemes,
-            "pyword.v1" => Split::PyWord,
-            "pyalpha.v1" => Split::PyAlpha,
-            "bert.v1" => Split::Bert,
-            "pretokenized.v1" => Split::Pretokenized,
-            "regex.v1" => {
-                let Some(pattern) = cfg.pattern.as_deref() else {
-                    return Err(Error::config(
-                        "tokenize.pattern",
-                        "split 'regex.v1' needs a pattern, e.g. pattern=r\"\\w+\"",
-                    ));
-                };
-                let re = regex::Regex::new(pattern).map_err(|e| {
-                    Error::config(
-                        "tokenize.pattern",
-                        format!("{pattern:?} is not a valid regular expression: \"{e}\""),
-                    )
-                })?;
-                Split::Regex(re)
-            }
-            other => {
-                return Err(Error::config(
-                    "tokenize.split",
-                    format!(
-                        "unknown splitter {other:?}; expected one of: {}",
-                        SPLITTERS.join(", ")
-                    ),
-                ))
-            }
-        };
+        let split = Split::from_config(cfg)?;
         // The cross-field checks (n-gram ranges, max_len) of the section, so no unchecked value gets in.
         cfg.validate()?;
         Ok(Tokenizer {

@@ -5,6 +5,8 @@ use unicode_general_category::{get_general_category, GeneralCategory as Gc};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{Tokenizer, Tokens};
+use crate::config::TokenizeConfig;
+use crate::{Error, Result};
 
 /// The splitter component names accepted by `tokenize.split`.
 pub const SPLITTERS: &[&str] = &[
@@ -20,7 +22,9 @@ pub const SPLITTERS: &[&str] = &[
     "pretokenized.v1",
 ];
 
-/// A compiled splitter. Every variant is a frozen component: its output never changes.
+/// A compiled splitter. Every variant is a frozen component: its output never changes. A new splitter is a variant,
+/// its name in [`SPLITTERS`] and in [`Split::from_config`], and its arm in `Tokenizer::split_range` (all in this
+/// file; a large one gets a file of its own beside it, as `words.rs`).
 #[derive(Debug, Clone)]
 pub(super) enum Split {
     /// `whitespace.v1`: maximal runs of characters that are not `char::is_whitespace` (Unicode `White_Space`).
@@ -227,6 +231,47 @@ pub(super) fn runs<P: Fn(char) -> bool, F: FnMut(usize, usize)>(
             }
         }
         emit(s, i.min(end));
+    }
+}
+
+impl Split {
+    /// The splitter of a config (unknown name or bad regex -> `Error::Config`).
+    pub(super) fn from_config(cfg: &TokenizeConfig) -> Result<Split> {
+        Ok(match cfg.split.as_str() {
+            "whitespace.v1" => Split::Whitespace,
+            "ascii_whitespace.v1" => Split::AsciiWhitespace,
+            "words.v1" => Split::Words,
+            "chars.v1" => Split::Chars,
+            "graphemes.v1" => Split::Graphemes,
+            "pyword.v1" => Split::PyWord,
+            "pyalpha.v1" => Split::PyAlpha,
+            "bert.v1" => Split::Bert,
+            "pretokenized.v1" => Split::Pretokenized,
+            "regex.v1" => {
+                let Some(pattern) = cfg.pattern.as_deref() else {
+                    return Err(Error::config(
+                        "tokenize.pattern",
+                        "split 'regex.v1' needs a pattern, e.g. pattern=r\"\\w+\"",
+                    ));
+                };
+                let re = regex::Regex::new(pattern).map_err(|e| {
+                    Error::config(
+                        "tokenize.pattern",
+                        format!("{pattern:?} is not a valid regular expression: \"{e}\""),
+                    )
+                })?;
+                Split::Regex(re)
+            }
+            other => {
+                return Err(Error::config(
+                    "tokenize.split",
+                    format!(
+                        "unknown splitter {other:?}; expected one of: {}",
+                        SPLITTERS.join(", ")
+                    ),
+                ))
+            }
+        })
     }
 }
 
