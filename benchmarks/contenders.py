@@ -8,60 +8,7 @@ zero-argument callable that is timed. Peers that are not installed raise ``Unava
 
 from __future__ import annotations
 
-from textprep.bench.contenders import (
-    CHECK_LINES,
-    CPUS,
-    ENCODE,
-    FIT,
-    HASHING,
-    MAX_TOKENS,
-    MAXLEN,
-    N_BUCKETS,
-    PRESETS,
-    TASK_TITLES,
-    TASKS,
-    TOKENIZE,
-    VECTORS,
-    Contender,
-    NotInstalled,
-    Unavailable,
-    corpus_file,
-    corpus_slice_file,
-    find,
-    glove_text_file,
-    mismatch,
-    preset_pairs,
-    read_lines,
-    spread,
-    utf8_bytes,
-    write_lines,
-)
+import textprep.bench.contenders as _contenders
+from textprep.bench.contenders import *  # noqa: F403
 
-__all__ = [
-    "CHECK_LINES",
-    "CPUS",
-    "ENCODE",
-    "FIT",
-    "HASHING",
-    "MAXLEN",
-    "MAX_TOKENS",
-    "N_BUCKETS",
-    "PRESETS",
-    "TASKS",
-    "TASK_TITLES",
-    "TOKENIZE",
-    "VECTORS",
-    "Contender",
-    "NotInstalled",
-    "Unavailable",
-    "corpus_file",
-    "corpus_slice_file",
-    "find",
-    "glove_text_file",
-    "mismatch",
-    "preset_pairs",
-    "read_lines",
-    "spread",
-    "utf8_bytes",
-    "write_lines",
-]
+__all__ = list(_contenders.__all__)

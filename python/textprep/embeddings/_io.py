@@ -139,3 +139,50 @@ class _Reader:
 
     def at_eof(self) -> bool:
         return not self._fill(1)
+
+
+def decode_word(raw: bytes, name: str, where: str, encoding_errors: str) -> tuple[str, bool]:
+    """A binary file's word as text, and whether it was repaired: a word that is not UTF-8 is an error naming the
+    place (``encoding_errors="strict"``) or decoded with U+FFFD (``"replace"``)."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        if encoding_errors == "strict":
+            raise _err(
+                name, where, f"the word {raw[:40]!r} is not valid UTF-8 (pass encoding_errors='replace')"
+            ) from None
+        return raw.decode("utf-8", "replace"), True
+
+
+def load_report(
+    source: str,
+    fmt: str,
+    rows_read: int,
+    kept: int,
+    dim: int,
+    *,
+    compression: str | None = None,
+    header: tuple[int, int] | None = None,
+    duplicates: int = 0,
+    nan_rows: int = 0,
+    replaced_words: int = 0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The ``Vectors.report`` of a load (the same keys for every format, then the format's own).
+
+    >>> load_report("v.txt", "glove", 3, 2, 50)["kept"]
+    2
+    """
+    return {
+        "source": source,
+        "format": fmt,
+        "compression": compression,
+        "header": header,
+        "rows_read": rows_read,
+        "kept": kept,
+        "duplicates": duplicates,
+        "nan_rows": nan_rows,
+        "replaced_words": replaced_words,
+        "dim": dim,
+        **extra,
+    }

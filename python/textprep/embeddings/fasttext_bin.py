@@ -10,7 +10,17 @@ import struct
 import numpy as np
 
 from ..progress import progress_bar
-from ._io import _FASTTEXT_MAGIC, _MAX_DIM, PathLike, _err, _finish_rows, _open, _Reader
+from ._io import (
+    _FASTTEXT_MAGIC,
+    _MAX_DIM,
+    PathLike,
+    _err,
+    _finish_rows,
+    _open,
+    _Reader,
+    decode_word,
+    load_report,
+)
 from .table import SubwordModel, Vectors
 
 
@@ -42,17 +52,8 @@ def read_fasttext_bin(
                 _count, etype = struct.unpack("<qb", r.read(9, f"dictionary entry {i + 1}"))
                 if etype != 0:
                     continue
-                try:
-                    w = wb.decode("utf-8")
-                except UnicodeDecodeError:
-                    if encoding_errors == "strict":
-                        raise _err(
-                            name,
-                            f"dictionary entry {i + 1}",
-                            f"the word {wb[:40]!r} is not valid UTF-8 (pass encoding_errors='replace')",
-                        ) from None
-                    w = wb.decode("utf-8", "replace")
-                    replaced += 1
+                w, repaired = decode_word(wb, name, f"dictionary entry {i + 1}", encoding_errors)
+                replaced += repaired
                 if w in dict_words:
                     dups += 1
                     continue
@@ -108,19 +109,19 @@ def read_fasttext_bin(
     mat = _finish_rows(
         name, [mat], dim, nan_rows, nan, [f"dictionary entry {dict_words[w] + 1}" for w in kept]
     )
-    report = {
-        "source": os.fspath(path),
-        "format": "fasttext_bin",
-        "compression": compression,
-        "header": (nwords, dim),
-        "rows_read": nwords,
-        "kept": len(kept),
-        "duplicates": dups,
-        "nan_rows": sum(nan_rows),
-        "replaced_words": replaced,
-        "dim": dim,
-        "bucket": bucket,
-        "minn": minn,
-        "maxn": maxn,
-    }
+    report = load_report(
+        os.fspath(path),
+        "fasttext_bin",
+        nwords,
+        len(kept),
+        dim,
+        compression=compression,
+        header=(nwords, dim),
+        duplicates=dups,
+        nan_rows=sum(nan_rows),
+        replaced_words=replaced,
+        bucket=bucket,
+        minn=minn,
+        maxn=maxn,
+    )
     return Vectors(kept, mat, report=report, subwords=sub)

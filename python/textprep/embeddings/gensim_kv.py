@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._io import PathLike
+from ._io import PathLike, load_report
 from .table import SubwordModel, Vectors
 
 
@@ -34,18 +34,7 @@ def from_gensim(obj: Any, keep: set[str] | None, source: str) -> Vectors:
             word_rows=dict(kv.key_to_index),
             word_matrix=np.asarray(kv.vectors_vocab),
         )
-    report = {
-        "source": source,
-        "format": "gensim",
-        "compression": None,
-        "header": None,
-        "rows_read": len(keys),
-        "kept": len(words),
-        "duplicates": 0,
-        "nan_rows": 0,
-        "replaced_words": 0,
-        "dim": int(mat.shape[1]),
-    }
+    report = load_report(source, "gensim", len(keys), len(words), int(mat.shape[1]))
     return Vectors(words, mat, report=report, subwords=sub)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import VectorsFormatError
-from ._io import PathLike
+from ._io import PathLike, load_report
 from .table import Vectors
 
 
@@ -74,16 +74,5 @@ def read_npy(path: PathLike, words: Any, keep: set[str] | None) -> Vectors:
         raise VectorsFormatError(
             f"{p.name}: row {rows[int(bad[0])] + 1} (word {kept[int(bad[0])]!r}) has a NaN or infinite value"
         )
-    report = {
-        "source": os.fspath(path),
-        "format": "npy",
-        "compression": None,
-        "header": None,
-        "rows_read": len(wl),
-        "kept": len(kept),
-        "duplicates": dups,
-        "nan_rows": 0,
-        "replaced_words": 0,
-        "dim": int(table.shape[1]),
-    }
+    report = load_report(os.fspath(path), "npy", len(wl), len(kept), int(table.shape[1]), duplicates=dups)
     return Vectors(kept, mat, index=index, report=report)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _core
 from ..errors import VectorsFormatError
-from ._io import PathLike
+from ._io import PathLike, load_report
 from .table import Vectors
 
 
@@ -69,17 +69,7 @@ def read_spacy(path: PathLike, keep: set[str] | None) -> Vectors:
             words[i] = s
         index.setdefault(s, i)
     mat = np.asarray(table[used], dtype=np.float32) if used else np.zeros((0, table.shape[1]), np.float32)
-    report = {
-        "source": os.fspath(path),
-        "format": "spacy",
-        "compression": None,
-        "header": None,
-        "rows_read": int(table.shape[0]),
-        "kept": len(index),
-        "duplicates": 0,
-        "nan_rows": 0,
-        "replaced_words": 0,
-        "dim": int(table.shape[1]),
-        "keys": len(key2row),
-    }
+    report = load_report(
+        os.fspath(path), "spacy", int(table.shape[0]), len(index), int(table.shape[1]), keys=len(key2row)
+    )
     return Vectors(words, mat, index=index, report=report)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _core
 from ..progress import progress_bar
-from ._io import _BOM, _MAX_DIM, _MAX_HEADER_ROWS, PathLike, _err, _open, _parse_header
+from ._io import _BOM, _MAX_DIM, _MAX_HEADER_ROWS, PathLike, _err, _open, _parse_header, load_report
 from .table import Vectors
 
 # The rows of a text file are parsed in Rust (textprep_core::vectors) from blocks of this size; the parser carries
@@ -102,16 +102,16 @@ def read_text(
                 "NaN or infinite value in the vector (pass nan='zero' to zero such rows)",
             )
         mat[[row for row, _ in bad]] = 0.0
-    report = {
-        "source": os.fspath(path),
-        "format": fmt,
-        "compression": compression,
-        "header": header,
-        "rows_read": rows,
-        "kept": len(words),
-        "duplicates": dups,
-        "nan_rows": len(bad),
-        "replaced_words": replaced,
-        "dim": dim,
-    }
+    report = load_report(
+        os.fspath(path),
+        fmt,
+        rows,
+        len(words),
+        dim,
+        compression=compression,
+        header=header,
+        duplicates=dups,
+        nan_rows=len(bad),
+        replaced_words=replaced,
+    )
     return Vectors(words, mat, index={w: i for i, w in enumerate(words)}, report=report)

@@ -15,7 +15,18 @@ import os
 import numpy as np
 
 from ..progress import progress_bar
-from ._io import _MAX_DIM, _MAX_HEADER_ROWS, PathLike, _err, _finish_rows, _open, _parse_header, _Reader
+from ._io import (
+    _MAX_DIM,
+    _MAX_HEADER_ROWS,
+    PathLike,
+    _err,
+    _finish_rows,
+    _open,
+    _parse_header,
+    _Reader,
+    decode_word,
+    load_report,
+)
 from .table import Vectors
 
 
@@ -60,17 +71,8 @@ def read_word2vec_binary(
                             continue
                     except UnicodeDecodeError:
                         continue
-                try:
-                    w = wb.decode("utf-8")
-                except UnicodeDecodeError:
-                    if encoding_errors == "strict":
-                        raise _err(
-                            name,
-                            f"row {row}",
-                            f"the word {wb[:40]!r} is not valid UTF-8 (pass encoding_errors='replace')",
-                        ) from None
-                    w = wb.decode("utf-8", "replace")
-                    replaced += 1
+                w, repaired = decode_word(wb, name, f"row {row}", encoding_errors)
+                replaced += repaired
                 if w in index:
                     dups += 1
                     continue
@@ -83,16 +85,16 @@ def read_word2vec_binary(
     nan_rows: list[int] = []
     chunks = [np.vstack(vecs).astype(np.float32)] if vecs else []
     mat = _finish_rows(name, chunks, dim, nan_rows, nan, where)
-    report = {
-        "source": os.fspath(path),
-        "format": "word2vec_binary",
-        "compression": compression,
-        "header": header,
-        "rows_read": count,
-        "kept": len(words),
-        "duplicates": dups,
-        "nan_rows": sum(nan_rows),
-        "replaced_words": replaced,
-        "dim": dim,
-    }
+    report = load_report(
+        os.fspath(path),
+        "word2vec_binary",
+        count,
+        len(words),
+        dim,
+        compression=compression,
+        header=header,
+        duplicates=dups,
+        nan_rows=sum(nan_rows),
+        replaced_words=replaced,
+    )
     return Vectors(words, mat, index=index, report=report)

@@ -38,3 +38,27 @@ pub(crate) fn shared_data(rel: &str) -> Option<std::path::PathBuf> {
         .map(|r| r.join(rel))
         .find(|p| p.exists())
 }
+
+/// Deterministic xorshift generator for the randomized tests of every stage.
+#[cfg(test)]
+pub(crate) struct Rng(pub(crate) u64);
+
+#[cfg(test)]
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `0..n`.
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// One of `xs`.
+    pub(crate) fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}

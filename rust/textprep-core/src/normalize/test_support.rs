@@ -78,19 +78,7 @@ pub(crate) fn source_of<'a>(text: &'a str, out: &Normalized, needle: &str) -> &'
     &text[s as usize..e as usize]
 }
 
-/// Deterministic xorshift generator.
-pub(crate) struct Rng(pub(crate) u64);
-impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+pub(crate) use crate::Rng;
 
 pub(crate) const PIECES: &[&str] = &[
     "a",

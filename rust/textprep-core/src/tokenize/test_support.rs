@@ -73,19 +73,7 @@ pub(crate) fn all_cfgs() -> Vec<TokenizeConfig> {
     v
 }
 
-/// Tiny deterministic PRNG (xorshift) for the randomized comparisons.
-pub(crate) struct Rng(pub(crate) u64);
-impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub(crate) fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-}
+pub(crate) use crate::Rng;
 
 pub(crate) const ALPHABET: &[&str] = &[
     "a",
