@@ -418,3 +418,35 @@ def test_importing_textprep_does_not_import_ray_or_dask():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- files read by the engine's corpus reader --------------------------------------------------------------------
+def _corpus_files(tmp_path, corpus):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(corpus[:50]).encode() + b"\r\n\r\n")
+    b.write_bytes("\n".join(corpus[50:120]).encode() + b"\nlast \xff line")
+    return [a, b]
+
+
+def test_read_lines_and_dask_read_files_like_fit_files(tmp_path, corpus):
+    from textprep.distributed import read_lines, read_text_dask
+
+    files = _corpus_files(tmp_path, corpus)
+    lines = [t for f in files for block in read_lines(f, "replace") for t in block]
+    assert lines[:50] == corpus[:50] and lines[50] == "" and lines[-1] == "last \ufffd line"
+    expected = tp.Pipeline(max_tokens=200).fit_files(files, encoding_errors="replace")
+    assert tp.Pipeline(max_tokens=200).fit(lines).fingerprint == expected.fingerprint
+    bag = read_text_dask(files, "replace")
+    assert bag.npartitions == 2 and bag.compute(scheduler="sync") == lines
+    got = fit_dask(tp.Pipeline(max_tokens=200), bag, scheduler="sync")
+    assert got.fingerprint == expected.fingerprint
+
+
+def test_read_text_ray_reads_files_like_fit_files(ray_local, tmp_path, corpus):
+    from textprep.distributed import read_text_ray
+
+    files = _corpus_files(tmp_path, corpus)
+    expected = tp.Pipeline(max_tokens=200).fit_files(files, encoding_errors="replace")
+    ds = read_text_ray(files, "replace")
+    assert ds.count() == expected.count_files(files, encoding_errors="replace").n_docs
+    assert fit_ray(tp.Pipeline(max_tokens=200), ds, num_workers=2).fingerprint == expected.fingerprint

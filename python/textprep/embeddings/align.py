@@ -36,6 +36,7 @@ class Embeddings:
 
     >>> import numpy as np, textprep as tp
     >>> pipe = tp.Pipeline(maxlen=4).fit(["a b"])
+    >>> from textprep.embeddings import Vectors
     >>> emb = Vectors(["a"], np.ones((1, 2), np.float32)).align(pipe, oov="zeros")
     >>> emb.matrix.shape, emb.trainable_mask.tolist()
     ((4, 2), [False, True, False, True])
@@ -94,6 +95,7 @@ def align(
     >>> import numpy as np, textprep as tp
     >>> texts = ["a a a b", "a c"]
     >>> pipe = tp.Pipeline(maxlen=4).fit(texts)
+    >>> from textprep.embeddings import Vectors
     >>> emb = align(Vectors(["a"], np.ones((1, 2), np.float32)), pipe, oov="mean", counts=pipe.count(texts))
     >>> emb.report["coverage"], emb.report["weighted_coverage"], emb.matrix[1].tolist()
     (0.3333333333333333, 0.6666666666666666, [1.0, 1.0])

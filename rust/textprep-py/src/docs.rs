@@ -10,7 +10,7 @@ use pyo3::IntoPyObjectExt;
 use textprep_core::corpus::from_code_points;
 use textprep_core::pipeline::Docs;
 
-use crate::errors::{check, raise};
+use crate::errors::{guard, raise};
 
 /// A text borrowed from Python, or a repaired copy (lone surrogates replaced).
 pub enum Text {
@@ -52,11 +52,13 @@ pub fn extract_text(item: &Bound<'_, PyAny>, index: Option<usize>, replace: bool
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
-    let text = from_code_points(&cps, replace).map_err(|e| match index {
-        Some(i) => e.at_index(i),
-        None => e,
-    });
-    Ok(Text::Owned(check(py, text)?))
+    let text = guard(py, || {
+        from_code_points(&cps, replace).map_err(|e| match index {
+            Some(i) => e.at_index(i),
+            None => e,
+        })
+    })?;
+    Ok(Text::Owned(text))
 }
 
 /// Documents given as token lists (`pretokenized.v1` input), extracted once; `normalized` tokens skip the

@@ -127,24 +127,27 @@ pub fn run<T: Send>(
         Ok(Ok(v)) => Ok(v),
         Ok(Err(Error::Interrupted)) => Err(pending.unwrap_or_else(|| to_pyerr(py, Error::Interrupted))),
         Ok(Err(e)) => Err(to_pyerr(py, e)),
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Err(raise(
-                py,
-                "TextprepError",
-                py.get_type::<PyRuntimeError>(),
-                format!("internal error in the textprep engine (please report it): {msg}"),
-                &[],
-            ))
-        }
+        Err(panic) => Err(panic_error(py, panic)),
     }
 }
 
-/// Engine work that needs no detaching (cheap lookups): its error converted the one way.
-pub fn check<T>(py: Python<'_>, r: textprep_core::Result<T>) -> PyResult<T> {
-    r.map_err(|e| to_pyerr(py, e))
+/// The exception of a panic: a `TextprepError` naming it as an internal error (never a `PanicException`).
+fn panic_error(py: Python<'_>, panic: Box<dyn std::any::Any + Send>) -> PyErr {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let base = py.get_type::<PyRuntimeError>();
+    let message = format!("internal error in the textprep engine (please report it): {msg}");
+    raise(py, "TextprepError", base, message, &[])
+}
+
+/// Engine work too cheap to detach for (lookups, parsing a name): the same guard as [`run`] without leaving the
+/// interpreter: a panic becomes a `TextprepError`, an engine error its exception.
+pub fn guard<T>(py: Python<'_>, work: impl FnOnce() -> textprep_core::Result<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(r) => r.map_err(|e| to_pyerr(py, e)),
+        Err(panic) => Err(panic_error(py, panic)),
+    }
 }

@@ -9,7 +9,7 @@ use textprep_core::corpus::{InvalidUtf8, LineReader, BLOCK_BYTES};
 use textprep_core::vectors::TextVectorsParser;
 use textprep_core::vocab::Counts;
 
-use crate::errors::{check, run};
+use crate::errors::{guard, run};
 
 /// Mergeable token and document counts.
 #[pyclass(module = "textprep._core", name = "Counts")]
@@ -51,7 +51,7 @@ impl PyCounts {
 
     #[staticmethod]
     fn from_json(py: Python<'_>, s: &str) -> PyResult<Self> {
-        Ok(PyCounts { inner: check(py, Counts::from_json(s))? })
+        Ok(PyCounts { inner: guard(py, || Counts::from_json(s))? })
     }
 
     /// (token, tf, df) in the vocabulary's rank order (tf desc, token asc); all when `n` is None.
@@ -94,10 +94,10 @@ impl PyLineReader {
         block_lines: usize,
         data: Option<Vec<u8>>,
     ) -> PyResult<Self> {
-        let policy = check(py, InvalidUtf8::parse(encoding_errors))?;
+        let policy = guard(py, || InvalidUtf8::parse(encoding_errors))?;
         let inner = match data {
             Some(bytes) => LineReader::from_reader(std::io::Cursor::new(bytes), &path, policy),
-            None => check(py, LineReader::open(&path, policy))?,
+            None => guard(py, || LineReader::open(&path, policy))?,
         };
         Ok(PyLineReader { inner: Mutex::new(Some(inner)), block_lines })
     }
@@ -115,7 +115,7 @@ impl PyLineReader {
             let block = r.next_block(BLOCK_BYTES, lines);
             Ok((r, block))
         })?;
-        let block = check(py, block)?;
+        let block = guard(py, || block)?;
         if block.is_empty() {
             return Ok(None);
         }

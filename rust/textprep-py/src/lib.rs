@@ -21,7 +21,7 @@ use textprep_core::config::{Config, HashAlgo};
 use textprep_core::{hashing, parallel, tokenize};
 
 use crate::docs::{Batch, Text};
-use crate::errors::{check, run};
+use crate::errors::{guard, run};
 
 /// The texts of a list of tokens (lone surrogates are an error).
 fn token_list(tokens: &Bound<'_, PyList>) -> PyResult<Vec<Text>> {
@@ -42,7 +42,7 @@ fn hash_tokens<'py>(
     seed: u32,
     num_hashes: u32,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let (toks, algo) = (token_list(tokens)?, check(py, HashAlgo::from_name(hash, "hash"))?);
+    let (toks, algo) = (token_list(tokens)?, guard(py, || HashAlgo::from_name(hash, "hash"))?);
     let n = toks.len();
     let (ids, signs) = run(py, move |_| {
         let refs: Vec<&str> = toks.iter().map(Text::as_str).collect();
@@ -61,7 +61,7 @@ fn string_hashes<'py>(
     hash: &str,
     seed: u32,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (toks, algo) = (token_list(tokens)?, check(py, HashAlgo::from_name(hash, "hash"))?);
+    let (toks, algo) = (token_list(tokens)?, guard(py, || HashAlgo::from_name(hash, "hash"))?);
     let out = run(py, move |_| {
         Ok(toks.iter().map(|t| hashing::string_hash(algo, seed, t.as_str().as_bytes())).collect::<Vec<u64>>())
     })?;
@@ -119,7 +119,7 @@ fn default_config_json() -> String {
 /// Validate a config JSON and return it with every leaf present.
 #[pyfunction]
 fn check_config_json(py: Python<'_>, s: &str) -> PyResult<String> {
-    Ok(check(py, Config::from_json(s))?.to_json())
+    Ok(guard(py, || Config::from_json(s))?.to_json())
 }
 
 /// Set the number of threads (0 = default).

@@ -11,7 +11,7 @@ use textprep_core::pipeline::{Column, OutputKind, Pipeline as CorePipeline};
 use textprep_core::{artifact, Error};
 
 use crate::docs::{extract_text, Batch, TokenDocs};
-use crate::errors::{check, run};
+use crate::errors::{guard, run};
 use crate::io::PyCounts;
 
 type Arr<'py, T> = Bound<'py, PyArray1<T>>;
@@ -54,7 +54,7 @@ impl PyPipeline {
 impl PyPipeline {
     #[new]
     fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
-        Ok(Self::wrap(check(py, CorePipeline::from_config_json(config_json))?))
+        Ok(Self::wrap(guard(py, || CorePipeline::from_config_json(config_json))?))
     }
 
     /// The config as JSON (every leaf present).
@@ -89,7 +89,7 @@ impl PyPipeline {
     }
 
     fn decode(&self, py: Python<'_>, ids: Vec<i32>) -> PyResult<Vec<String>> {
-        check(py, self.inner.decode(&ids))
+        guard(py, || self.inner.decode(&ids))
     }
 
     /// Token lists of another tokenizer as engine documents (extracted once; `normalized`: skip the normalizer).
@@ -112,7 +112,7 @@ impl PyPipeline {
         mode: Option<&str>,
         l2: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let kind = check(py, OutputKind::new(kind, maxlen, shapes, mode, l2))?;
+        let kind = guard(py, || OutputKind::new(kind, maxlen, shapes, mode, l2))?;
         let (b, p) = (self.batch(texts)?, self.inner.clone());
         let out = run(py, move |check| b.with(|d| p.output(d, kind, check)))?;
         let dict = PyDict::new(py);
@@ -160,7 +160,7 @@ impl PyPipeline {
         counts: &PyCounts,
         max_new: Option<usize>,
     ) -> PyResult<(Self, usize)> {
-        let (p, n) = check(py, self.inner.extend_vocab(&counts.inner, max_new))?;
+        let (p, n) = guard(py, || self.inner.extend_vocab(&counts.inner, max_new))?;
         Ok((Self::wrap(p), n))
     }
 
@@ -175,7 +175,7 @@ impl PyPipeline {
     /// Token/document counts of corpus files (the engine reads and streams them).
     #[pyo3(signature = (paths, encoding_errors="strict"))]
     fn count_files(&self, py: Python<'_>, paths: Vec<String>, encoding_errors: &str) -> PyResult<PyCounts> {
-        let policy = check(py, InvalidUtf8::parse(encoding_errors))?;
+        let policy = guard(py, || InvalidUtf8::parse(encoding_errors))?;
         let p = self.inner.clone();
         let inner = run(py, move |check| p.count_files(&paths, policy, check))?;
         Ok(PyCounts { inner })
@@ -189,7 +189,7 @@ impl PyPipeline {
 
     /// A new pipeline whose fixed vocabulary takes its frequencies from `counts` (ids unchanged).
     fn fit_stats(&self, py: Python<'_>, counts: &PyCounts) -> PyResult<Self> {
-        Ok(Self::wrap(check(py, self.inner.fit_stats(&counts.inner))?))
+        Ok(Self::wrap(guard(py, || self.inner.fit_stats(&counts.inner))?))
     }
 
     /// A new pipeline whose vocabulary is `tokens` in id order (a tokenizer's own vocabulary, or a restored one).
@@ -202,7 +202,7 @@ impl PyPipeline {
         df: Option<Vec<u64>>,
         n_docs: u64,
     ) -> PyResult<Self> {
-        let p = check(py, self.inner.with_tokens(tokens, tf, df, n_docs))?;
+        let p = guard(py, || self.inner.with_tokens(tokens, tf, df, n_docs))?;
         Ok(Self::wrap(p))
     }
 
@@ -232,15 +232,15 @@ impl PyPipeline {
     }
 
     fn id_space(&self, py: Python<'_>) -> PyResult<usize> {
-        check(py, self.inner.id_space())
+        guard(py, || self.inner.id_space())
     }
 
     fn vocab_tokens(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        let v = check(py, self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?;
+        let v = guard(py, || self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?;
         Ok(v.tokens().iter().map(|t| t.to_string()).collect())
     }
 
     fn token_id(&self, py: Python<'_>, token: &str) -> PyResult<i32> {
-        Ok(check(py, self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?.id(token))
+        Ok(guard(py, || self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?.id(token))
     }
 }

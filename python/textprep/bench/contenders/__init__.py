@@ -14,6 +14,7 @@ and ``vectors`` (load pretrained GloVe vectors and align them to a fitted vocabu
 >>> c = find("tokenize", "textprep list (1 thread)")
 >>> c.reference, c.id
 (True, 'textprep-list-1-thread')
+>>> from pathlib import Path
 >>> c.make(["Hello, world!"], Path("unused"))()[0]
 ['hello', ',', 'world', '!']
 """

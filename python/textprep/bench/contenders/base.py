@@ -95,6 +95,7 @@ class Contender:
     the contender's process imports anything (thread counts of peers); ``fresh_process`` rows can only be
     measured in a process of their own; ``full_only`` rows are skipped by ``--quick``.
 
+    >>> from textprep.bench.contenders import find
     >>> find("hashing", "scikit-learn HashingVectorizer(2^20, norm=None).transform").compare_to
     "textprep preset 'sklearn' murmur3 bag (1 thread)"
     """
