@@ -13,6 +13,7 @@ pub mod hashing;
 pub mod normalize;
 pub mod parallel;
 pub mod pipeline;
+pub mod stats;
 pub mod tokenize;
 pub mod vectors;
 pub mod vocab;

@@ -243,7 +243,7 @@ impl Pipeline {
     }
 
     /// Ids of the analyzed tokens into `s.ids` (k per token when hashing with k hashes).
-    fn fill_ids(&self, s: &mut Scratch) -> Result<()> {
+    pub(crate) fn fill_ids(&self, s: &mut Scratch) -> Result<()> {
         s.ids.clear();
         if let Some(h) = &self.hasher {
             let k = self.ids_per_token() as u32;
@@ -504,7 +504,7 @@ impl Pipeline {
     }
 
     /// Write the ids of one document (k per position) into a row of `width * k` values.
-    fn write_ids(
+    pub(crate) fn write_ids(
         &self,
         ids: &[i32],
         row: &mut [i32],

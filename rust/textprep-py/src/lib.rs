@@ -342,6 +342,61 @@ impl PyPipeline {
         Ok((ids, e.lengths.into_pyarray(py), shp))
     }
 
+    /// Padded ids plus the batch statistics of the same pass (`textprep_core::stats`): (ids, lengths, n_tokens
+    /// u32, n_oov u32, id_counts u64 (id_limit,), other_ids, unseen Counts). `longest` ignores the config's maxlen.
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+    #[pyo3(signature = (texts, maxlen=None, longest=false, id_limit=0, unseen=true, unseen_cap=None))]
+    fn encode_batch_stats<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyList>,
+        maxlen: Option<usize>,
+        longest: bool,
+        id_limit: usize,
+        unseen: bool,
+        unseen_cap: Option<usize>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        Bound<'py, PyArray1<i32>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u64>>,
+        u64,
+        PyCounts,
+    )> {
+        use textprep_core::stats::{StatsOptions, Width};
+        let t = extract_texts(texts, self.replace)?;
+        let p = self.inner.clone();
+        let width = match (maxlen, longest) {
+            (Some(w), _) => Width::Fixed(w),
+            (None, true) => Width::Longest,
+            (None, false) => Width::Config,
+        };
+        let opts = StatsOptions {
+            id_limit,
+            unseen,
+            unseen_cap,
+        };
+        let (e, st) = run(py, move |check| {
+            p.encode_batch_stats(&strs(&t), width, opts, check)
+        })?;
+        let ids = e.ids.into_pyarray(py);
+        let ids = if e.k > 1 {
+            ids.reshape([e.n, e.width, e.k])?.into_any()
+        } else {
+            ids.reshape([e.n, e.width])?.into_any()
+        };
+        Ok((
+            ids,
+            e.lengths.into_pyarray(py),
+            st.n_tokens.into_pyarray(py),
+            st.n_oov.into_pyarray(py),
+            st.id_counts.into_pyarray(py),
+            st.other_ids,
+            PyCounts { inner: st.unseen },
+        ))
+    }
+
     #[allow(clippy::type_complexity)]
     fn encode_ragged<'py>(
         &self,
