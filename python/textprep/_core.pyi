@@ -24,6 +24,23 @@ class Pipeline:
     def encode_batch(
         self, texts: list[Any], maxlen: int | None = None, shapes: bool = False
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32] | None]: ...
+    def encode_batch_stats(
+        self,
+        texts: list[Any],
+        maxlen: int | None = None,
+        longest: bool = False,
+        id_limit: int = 0,
+        unseen: bool = True,
+        unseen_cap: int | None = None,
+    ) -> tuple[
+        npt.NDArray[np.int32],
+        npt.NDArray[np.int32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint64],
+        int,
+        Counts,
+    ]: ...
     def encode_ragged(self, texts: list[Any]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]: ...
     def encode_bag(
         self, texts: list[Any], mode: str, l2: bool
@@ -40,6 +57,7 @@ class Pipeline:
     def is_hashed(self) -> bool: ...
     def id_space(self) -> int: ...
     def vocab_tokens(self) -> list[str]: ...
+    def vocab_stats(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], int]: ...
     def token_id(self, token: str) -> int: ...
 
 class Counts:

@@ -523,6 +523,24 @@ impl PyPipeline {
         Ok(v.tokens().iter().map(|t| t.to_string()).collect())
     }
 
+    /// Training statistics of the vocabulary tokens in id order: (tf u64, df u64, n_docs); tf is zeros for a
+    /// pipeline loaded from an artifact saved without `keep_counts`.
+    #[allow(clippy::type_complexity)]
+    fn vocab_stats<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u64>>, u64)> {
+        let v = self
+            .inner
+            .vocab()
+            .ok_or_else(|| to_pyerr(py, Error::NotFitted("vocab".into())))?;
+        Ok((
+            v.tfs().into_pyarray(py),
+            v.dfs().into_pyarray(py),
+            v.n_docs(),
+        ))
+    }
+
     fn token_id(&self, py: Python<'_>, token: &str) -> PyResult<i32> {
         let v = self
             .inner
