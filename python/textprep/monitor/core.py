@@ -454,13 +454,20 @@ class Monitor:
 
     # -- calibration -----------------------------------------------------------------------------------------
     def calibrate(
-        self, texts: Iterable[str], window_docs: int = 200, margin: float = 1.5, set_threshold: bool = True
+        self,
+        texts: Iterable[str],
+        window_docs: int = 100,
+        n_windows: int = 100,
+        margin: float = 1.5,
+        set_threshold: bool = True,
+        seed: int = 0,
     ) -> dict[str, Any]:
         """Measure, on held-out text of the training distribution (not the training text itself), the OOV share
-        (it becomes ``reference_oov_rate``) and the JS distance of windows of ``window_docs`` documents from the
-        reference: its maximum times ``margin`` becomes ``js_threshold`` (with ``set_threshold``). Windows of
-        live traffic should hold about as many documents as ``window_docs`` for the threshold to fit. Nothing is
-        recorded in the monitor's windows.
+        (it becomes ``reference_oov_rate``) and the JS distance from the reference of ``n_windows`` windows of
+        ``window_docs`` documents drawn at random (with replacement): the largest times ``margin`` becomes
+        ``js_threshold`` (with ``set_threshold``). Live windows should hold about ``window_docs`` documents or
+        more for the threshold to fit (more documents per window, less sampling noise). Nothing is recorded in
+        the monitor's windows.
 
         >>> import textprep as tp
         >>> pipe = tp.Pipeline().fit(["a b c d"] * 5)
@@ -472,24 +479,29 @@ class Monitor:
             raise ValueError("calibrate needs held-out texts")
         if not isinstance(window_docs, int) or window_docs < 1:
             raise ConfigError(f"window_docs must be a positive int, got {window_docs!r}")
-        _i, _l, n_tokens, n_oov, _c, _o, _u = self.pipe._core.encode_batch_stats(
-            items, 1, False, 0, False, None
-        )
+        if not isinstance(n_windows, int) or n_windows < 1:
+            raise ConfigError(f"n_windows must be a positive int, got {n_windows!r}")
+        core = self.pipe._core
+        _i, _l, n_tokens, n_oov, _c, _o, _u = core.encode_batch_stats(items, 1, False, 0, False, None)
         tokens, oov = int(n_tokens.sum()), int(n_oov.sum())
         out: dict[str, Any] = {"docs": len(items), "tokens": tokens, "oov_rate": oov / tokens if tokens else 0.0}
         if self.reference is None:
             return out
         self.reference = Reference(self.reference.top, self.reference.rest, out["oov_rate"])
+        # one engine pass over the held-out text; windows are sums of per-document rows
+        rng = np.random.default_rng(seed)
+        first, k = self._first, self.top_k
+        per_doc = np.zeros((len(items), k), dtype=np.int64)
+        for j, t in enumerate(items):
+            ids = core.encode_batch_stats([t], 1, False, self._id_limit, False, None)[4]
+            per_doc[j] = ids[first : first + k]
         js_values = []
-        for a in range(0, len(items), window_docs):
-            chunk = items[a : a + window_docs]
-            if len(chunk) < window_docs and js_values:
-                break
-            _i, _l, nt, no, ids, _o, _u = self.pipe._core.encode_batch_stats(
-                chunk, 1, False, self._id_limit, False, None
-            )
-            w = _Window(0.0, self._id_limit, None)
-            w.tokens, w.oov, w.id_counts = int(nt.sum()), int(no.sum()), ids.astype(np.int64)
+        for _ in range(n_windows):
+            pick = rng.integers(0, len(items), size=window_docs)
+            w = _Window(0.0, 0, None)
+            w.tokens, w.oov = int(n_tokens[pick].sum()), int(n_oov[pick].sum())
+            w.id_counts = np.zeros(self._id_limit, dtype=np.int64)
+            w.id_counts[first : first + k] = per_doc[pick].sum(axis=0)
             js_values.append(self.divergence(w)[0])
         out["js"] = js_values
         out["js_threshold"] = max(js_values) * margin
