@@ -17,9 +17,9 @@ from typing import Any
 
 # Everything loads on use: the command line registers `textprep serve` without importing Starlette (an extra).
 _WHERE = {
-    "app": "app",
-    "Batching": "app",
-    "Limits": "app",
+    "app": "asgi",
+    "Batching": "asgi",
+    "Limits": "asgi",
     "Predictor": "model",
     "load": "model",
     "ray_deployment": "ray_serve",

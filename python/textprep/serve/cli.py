@@ -69,7 +69,7 @@ def make_server(path_or_pipe: Any, **opts: Any) -> Any:
 
     from ..monitor import Monitor
     from ..pipeline import Pipeline
-    from .app import Batching, Limits, app
+    from .asgi import Batching, Limits, app
     from .model import load
 
     o = {**vars(build_parser_for_docs().parse_args(["-"])), **opts}

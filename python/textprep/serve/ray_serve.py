@@ -31,7 +31,7 @@ def build_app(artifact: str, monitor: str | None, monitor_options: dict[str, Any
     '_Headers'
     """
     from ..monitor import Monitor
-    from .app import Batching, Limits, app
+    from .asgi import Batching, Limits, app
 
     pipe = Pipeline.from_json(artifact)
     mon = None

@@ -26,7 +26,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .app import BadInput, Service, _dumps, _options, check_texts, parse_json, read_body
+from .asgi import BadInput, Service, _dumps, _options, check_texts, parse_json, read_body
 
 log = logging.getLogger("textprep.serve")
 

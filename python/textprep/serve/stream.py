@@ -35,7 +35,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .app import BadInput, Service, _dumps
+from .asgi import BadInput, Service, _dumps
 
 #: Bytes of input per engine call (a chunk also ends at ``chunk_docs`` documents).
 CHUNK_BYTES = 1 << 20
@@ -124,7 +124,10 @@ class _Lines:
                 raw, self.buf = self.buf, b""
                 self.pending += self._parse(raw[:-1] if raw.endswith(b"\n") else raw)
                 break
-            cut = self.buf.rfind(b"\n")
+            # parse about CHUNK_BYTES at a time (the last line end within them, else the first one after)
+            cut = self.buf.rfind(b"\n", 0, CHUNK_BYTES)
+            if cut < 0:
+                cut = self.buf.find(b"\n")
             if len(self.buf) >= CHUNK_BYTES and cut >= 0:
                 raw, self.buf = self.buf[:cut], self.buf[cut + 1 :]
                 self.pending += self._parse(raw)
@@ -153,7 +156,7 @@ def _encode_chunk(svc: Service, texts: list[str], output: str, maxlen: int | Non
         batch = mon.encode_batch(texts, maxlen) if mon is not None else svc.pipe.encode_batch(texts, maxlen=maxlen)
         body: dict[str, Any] = {"ids": batch.ids.tolist(), "lengths": batch.lengths.tolist()}
     elif mon is not None:
-        from .app import _Rows
+        from .asgi import _Rows
 
         b, _ = mon.encode_with_stats(texts, None, True)
         body = _Rows(b.ids, b.lengths, False, svc.pre).ragged()

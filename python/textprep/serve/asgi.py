@@ -118,7 +118,7 @@ def parse_json(body: bytes) -> Any:
     {'texts': ['a']}
     >>> parse_json(b'{"texts": ["\\xff"]}')
     Traceback (most recent call last):
-    textprep.serve.app.BadInput: the body is not valid UTF-8: invalid start byte at byte 12
+    textprep.serve.asgi.BadInput: the body is not valid UTF-8: invalid start byte at byte 12
     """
     try:
         text = body.decode("utf-8")
@@ -137,7 +137,7 @@ def check_texts(texts: Any, limits: Limits, field: str = "texts") -> list[str]:
 
     >>> check_texts(["a", 3], Limits())
     Traceback (most recent call last):
-    textprep.serve.app.BadInput: texts[1] must be a string, got int
+    textprep.serve.asgi.BadInput: texts[1] must be a string, got int
     """
     if not isinstance(texts, list):
         raise BadInput(422, "invalid_type", f"{field} must be an array of strings, got {_jtype(texts)}", field=field)
