@@ -275,6 +275,7 @@ def test_stream_endpoint_encodes_large_bodies_in_chunks(client, pipe, en_lines, 
     body = ("\n".join(docs) + "\n").encode()
     r = client.post("/v1/encode/stream?chunk_docs=1000", content=body, headers={"content-type": "text/plain"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    assert "content-length" not in r.headers  # streamed (chunked)
     lines = _lines(r)
     assert lines[-1] == {"done": True, "docs": len(docs), "bytes": len(body), "fingerprint": pipe.fingerprint}
     chunks = lines[:-1]

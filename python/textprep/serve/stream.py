@@ -151,19 +151,32 @@ class _Lines:
 
 
 def _encode_chunk(svc: Service, texts: list[str], output: str, maxlen: int | None, offset: int) -> bytes:
+    """One NDJSON line; ids are formatted by the engine (``_core.json_int_*``), not through Python lists."""
+    from .. import _core
+
     mon = svc.monitor
+    head = b'{"offset":%d,"count":%d,' % (offset, len(texts))
     if output == "ids":
         batch = mon.encode_batch(texts, maxlen) if mon is not None else svc.pipe.encode_batch(texts, maxlen=maxlen)
-        body: dict[str, Any] = {"ids": batch.ids.tolist(), "lengths": batch.lengths.tolist()}
-    elif mon is not None:
+        ids = np.ascontiguousarray(batch.ids)
+        rows = _core.json_int_rows(ids, ids.shape[1]) if ids.ndim == 2 else _dumps(ids.tolist())
+        return head + b'"ids":' + rows + b',"lengths":' + _core.json_int_list(batch.lengths) + b"}\n"
+    if mon is not None:
         from .asgi import _Rows
 
         b, _ = mon.encode_with_stats(texts, None, True)
         body = _Rows(b.ids, b.lengths, False, svc.pre).ragged()
+        values, splits = np.asarray(body["values"], dtype=np.int32), np.asarray(body["row_splits"], dtype=np.int64)
     else:
         values, splits = svc.pipe.encode_ragged(texts)
-        body = {"values": values.tolist(), "row_splits": np.asarray(splits).tolist()}
-    return _dumps({"offset": offset, "count": len(texts), **body}) + b"\n"
+    return (
+        head
+        + b'"values":'
+        + _core.json_int_list(np.ascontiguousarray(values))
+        + b',"row_splits":'
+        + _core.json_int_list(np.ascontiguousarray(splits))
+        + b"}\n"
+    )
 
 
 class _NDJSONStream(Response):
@@ -174,6 +187,8 @@ class _NDJSONStream(Response):
 
     def __init__(self, first: bytes, rest: AsyncIterator[bytes]) -> None:
         super().__init__(content=None, status_code=200, media_type=self.media_type)
+        # a streamed body has no length: drop the Content-Length: 0 that Response set for the empty content
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
         self.first = first
         self.rest = rest
 
@@ -254,13 +269,21 @@ async def stream_endpoint(svc: Service, request: Request) -> Response:
         offset = len(first_chunk)
 
     async def rest() -> AsyncIterator[bytes]:
+        # the next chunk is read and parsed while the previous one is encoded (the engine runs detached)
+        loop = asyncio.get_running_loop()
         n = offset
+        task: asyncio.Future[bytes] | None = None
         try:
             while True:
-                chunk = await lines.next_chunk()
+                try:
+                    chunk = await lines.next_chunk()
+                finally:
+                    if task is not None:
+                        line, task = await task, None
+                        yield line
                 if chunk is None:
                     break
-                yield await svc.run(_encode_chunk, svc, chunk, output, maxlen, n)
+                task = loop.create_task(svc.run(_encode_chunk, svc, chunk, output, maxlen, n))
                 n += len(chunk)
         except BadInput as e:
             yield _dumps({"error": e.body(), "fingerprint": svc.fingerprint}) + b"\n"
@@ -270,6 +293,9 @@ async def stream_endpoint(svc: Service, request: Request) -> Response:
         except (TypeError, ValueError, UnicodeError) as e:
             yield _dumps({"error": {"code": "invalid_input", "message": str(e)[:1000]}, "fingerprint": svc.fingerprint}) + b"\n"
             return
+        finally:
+            if task is not None:
+                task.cancel()
         yield _dumps({"done": True, "docs": n, "bytes": lines.bytes, "fingerprint": svc.fingerprint}) + b"\n"
 
     return _NDJSONStream(first, rest())

@@ -10,6 +10,7 @@ pub mod corpus;
 pub mod encode;
 pub mod error;
 pub mod hashing;
+pub mod json;
 pub mod normalize;
 pub mod parallel;
 pub mod pipeline;

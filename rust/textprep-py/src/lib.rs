@@ -656,6 +656,41 @@ fn hash_tokens<'py>(
     ))
 }
 
+/// JSON text `[v0,v1,...]` of a 1-D int32 or int64 array (`textprep_core::json`), formatted detached.
+#[pyfunction]
+fn json_int_list<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let mut out = Vec::new();
+    if let Ok(a) = values.cast::<PyArray1<i32>>() {
+        let v = a.readonly();
+        let s = v.as_slice()?;
+        py.detach(|| textprep_core::json::write_int_list(s, &mut out));
+    } else {
+        let a = values.cast::<PyArray1<i64>>()?;
+        let v = a.readonly();
+        let s = v.as_slice()?;
+        py.detach(|| textprep_core::json::write_int_list(s, &mut out));
+    }
+    Ok(PyBytes::new(py, &out))
+}
+
+/// JSON text `[[row],[row],...]` of a C-contiguous 2-D int32 array of rows of `width` values.
+#[pyfunction]
+fn json_int_rows<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+    width: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let a = values.cast::<numpy::PyArrayDyn<i32>>()?;
+    let v = a.readonly();
+    let s = v.as_slice()?;
+    let mut out = Vec::new();
+    py.detach(|| textprep_core::json::write_int_rows(s, width, &mut out));
+    Ok(PyBytes::new(py, &out))
+}
+
 /// The default config as JSON (every leaf present).
 #[pyfunction]
 fn default_config_json() -> String {
@@ -806,6 +841,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTextVectorsParser>()?;
     m.add_function(wrap_pyfunction!(hash_tokens, m)?)?;
     m.add_function(wrap_pyfunction!(default_config_json, m)?)?;
+    m.add_function(wrap_pyfunction!(json_int_list, m)?)?;
+    m.add_function(wrap_pyfunction!(json_int_rows, m)?)?;
     m.add_function(wrap_pyfunction!(check_config_json, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
