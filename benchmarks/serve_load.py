@@ -64,7 +64,9 @@ def free_port() -> int:
 
 
 # -- the load generator (runs in its own process) ----------------------------------------------------------------
-async def _client_main(base: str, texts: list[str], expected: list[list[int]], clients: int, requests: int) -> dict[str, Any]:
+async def _client_main(
+    base: str, texts: list[str], expected: list[list[int]], clients: int, requests: int
+) -> dict[str, Any]:
     import aiohttp
 
     lat: list[float] = []
@@ -80,7 +82,9 @@ async def _client_main(base: str, texts: list[str], expected: list[list[int]], c
                 body = json.dumps({"texts": [texts[i]]}).encode()
                 t0 = time.perf_counter()
                 try:
-                    async with s.post(base + "/v1/encode", data=body, headers={"content-type": "application/json"}) as r:
+                    async with s.post(
+                        base + "/v1/encode", data=body, headers={"content-type": "application/json"}
+                    ) as r:
                         data = await r.read()
                         status = r.status
                 except aiohttp.ClientError:
@@ -193,7 +197,12 @@ def stream_run(pipe_path: str, lines: list[str], mb: float) -> dict[str, Any]:
 
                 n = 0
                 last = b""
-                async with c.stream("POST", base + "/v1/encode/stream?chunk_docs=8192", content=chunks(), headers={"content-type": "text/plain"}) as r:
+                async with c.stream(
+                    "POST",
+                    base + "/v1/encode/stream?chunk_docs=8192",
+                    content=chunks(),
+                    headers={"content-type": "text/plain"},
+                ) as r:
                     async for line in r.aiter_lines():
                         n += 1
                         last = line.encode()
@@ -201,7 +210,13 @@ def stream_run(pipe_path: str, lines: list[str], mb: float) -> dict[str, Any]:
 
         secs, n_lines, done = asyncio.run(go())
         assert done.get("done") and done["docs"] == len(body_lines), done
-        return {"mb": len(body) / 1e6, "seconds": secs, "mb_s": len(body) / 1e6 / secs, "docs": len(body_lines), "chunks": n_lines - 1}
+        return {
+            "mb": len(body) / 1e6,
+            "seconds": secs,
+            "mb_s": len(body) / 1e6 / secs,
+            "docs": len(body_lines),
+            "chunks": n_lines - 1,
+        }
     finally:
         stop_server(proc)
 
@@ -225,7 +240,12 @@ def in_process(pipe: Any, texts: list[str]) -> dict[str, Any]:
     def monitored() -> None:
         mon.encode_batch(batch)
 
-    for name, fn in (("plain", plain), ("monitored", monitored), ("plain2", plain), ("monitored2", monitored)):
+    for name, fn in (
+        ("plain", plain),
+        ("monitored", monitored),
+        ("plain2", plain),
+        ("monitored2", monitored),
+    ):
         runs = timeit.repeat(fn, number=1, repeat=5)
         res[f"{name}_mb_s"] = nbytes / 1e6 / min(runs)
     mon.close()
@@ -256,7 +276,11 @@ def main() -> None:
     pipe.save(pipe_path)
     req_texts = lines[:5000]
     data_file = tmp / "load.json"
-    data_file.write_text(json.dumps({"texts": req_texts, "expected": [pipe.encode_batch([t]).ids[0].tolist() for t in req_texts]}))
+    data_file.write_text(
+        json.dumps(
+            {"texts": req_texts, "expected": [pipe.encode_batch([t]).ids[0].tolist() for t in req_texts]}
+        )
+    )
     results: dict[str, Any] = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "command": " ".join(["python", *sys.argv]),

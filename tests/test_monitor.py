@@ -16,7 +16,6 @@ from scipy.spatial.distance import jensenshannon
 from textprep.cli import main
 from textprep.monitor import (
     BackgroundWriter,
-    JSONLinesSink,
     Monitor,
     SQLiteSink,
     read_jsonl,
@@ -137,7 +136,9 @@ def test_bad_arguments_are_clear_errors():
 
 
 # -- drift on real data ------------------------------------------------------------------------------------------
-def test_drift_alert_fires_within_one_window_and_stays_quiet_on_the_same_distribution(rt, multi_lines, sms_texts):
+def test_drift_alert_fires_within_one_window_and_stays_quiet_on_the_same_distribution(
+    rt, multi_lines, sms_texts
+):
     pipe = tp.Pipeline(maxlen=64).fit(rt.train_texts)
     held = rt.test_texts
     calib, stream = held[: len(held) // 2], held[len(held) // 2 :]
@@ -228,7 +229,7 @@ def test_retried_batches_are_not_duplicated(tmp_path):
 def test_outliers_and_prediction_samples(tmp_path):
     pipe = tp.Pipeline().fit(["the film was good", "the film was bad"])
     with Monitor(pipe, sink=None, outlier_oov=0.75, sample_rate=1.0) as mon:
-        b, s = mon.encode_with_stats(["the film was good", "das ist ein ganz anderer Satz"], sample=False)
+        _b, s = mon.encode_with_stats(["the film was good", "das ist ein ganz anderer Satz"], sample=False)
         assert mon.log_predictions(["the film was good"], [[0.9]], s) == 1
         mon.observe(["das ist ein ganz anderer Satz", "the film"])
         win = mon._window
@@ -258,7 +259,23 @@ def test_report_png_and_suggest_round_trip_through_extend_vocab(tmp_path, capsys
     # the command line: report, then suggest feeding extend_vocab
     out = tmp_path / "pipe2.json"
     assert main(["monitor", "report", "--db", db, "--png", str(tmp_path / "c.png")]) == 0
-    assert main(["monitor", "suggest", "--db", db, "--min-count", "3", "--pipeline", str(saved), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "monitor",
+                "suggest",
+                "--db",
+                db,
+                "--min-count",
+                "3",
+                "--pipeline",
+                str(saved),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert f"{len(rows)} unseen token(s)" in printed and "grow_embeddings" in printed
     grown = tp.Pipeline.load(out)

@@ -22,7 +22,9 @@ import pytest
 import textprep as tp
 from textprep.monitor import Monitor, read_unseen, read_windows, report
 
-psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL sink needs psycopg 3 (pip install 'textprep[serve]')")
+psycopg = pytest.importorskip(
+    "psycopg", reason="the PostgreSQL sink needs psycopg 3 (pip install 'textprep[serve]')"
+)
 
 
 def _free_port() -> int:
@@ -61,7 +63,19 @@ class LocalPostgres:
 
     def start(self) -> None:
         opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
@@ -82,7 +96,9 @@ def pg() -> Iterator[LocalPostgres | str]:
         return
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not bins:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql) and TEXTPREP_TEST_PG_URL is not set")
+        pytest.skip(
+            "PostgreSQL is not installed (apt-get install postgresql) and TEXTPREP_TEST_PG_URL is not set"
+        )
     server = LocalPostgres(os.path.dirname(bins[-1]))
     try:
         yield server

@@ -43,7 +43,12 @@ def _free_port() -> int:
 # -- outputs equal the in-process pipeline ---------------------------------------------------------------------
 @pytest.mark.parametrize(
     "options",
-    [{"maxlen": 24}, {"maxlen": None}, {"maxlen": 8, "padding": "pre", "truncating": "pre"}, {"n_buckets": 500, "num_hashes": 2}],
+    [
+        {"maxlen": 24},
+        {"maxlen": None},
+        {"maxlen": 8, "padding": "pre", "truncating": "pre"},
+        {"n_buckets": 500, "num_hashes": 2},
+    ],
     ids=["maxlen", "longest", "pre", "hashed-k2"],
 )
 def test_every_output_equals_the_pipeline(options, en_lines, multi_lines):
@@ -82,7 +87,11 @@ def test_micro_batching_merges_concurrent_requests_and_each_gets_its_own_rows(pi
         transport = httpx.ASGITransport(app=asgi)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             outs = await asyncio.gather(
-                *(c.post("/v1/encode", json={"texts": [t], "output": o}) for t in texts for o in ("ids", "ragged"))
+                *(
+                    c.post("/v1/encode", json={"texts": [t], "output": o})
+                    for t in texts
+                    for o in ("ids", "ragged")
+                )
             )
         await svc.close()
         return [r.json() for r in outs], svc.batcher.stats()
@@ -224,12 +233,18 @@ def test_json_rpc_follows_the_specification(client, pipe, en_lines):
     r = rpc(client, {"jsonrpc": "2.0", "method": "encode", "params": {"texts": texts}, "id": "a"})
     assert r.json() == {
         "jsonrpc": "2.0",
-        "result": {**{"ids": pipe(texts).tolist(), "lengths": pipe.encode_batch(texts).lengths.tolist()}, "fingerprint": pipe.fingerprint},
+        "result": {
+            **{"ids": pipe(texts).tolist(), "lengths": pipe.encode_batch(texts).lengths.tolist()},
+            "fingerprint": pipe.fingerprint,
+        },
         "id": "a",
     }
     r = rpc(client, {"jsonrpc": "2.0", "method": "tokenize", "params": [texts], "id": 7})
     assert r.json()["result"]["tokens"] == pipe.tokenize_batch(texts)
-    assert rpc(client, {"jsonrpc": "2.0", "method": "info", "id": None}).json()["result"]["fingerprint"] == pipe.fingerprint
+    assert (
+        rpc(client, {"jsonrpc": "2.0", "method": "info", "id": None}).json()["result"]["fingerprint"]
+        == pipe.fingerprint
+    )
 
     def err(payload: object) -> tuple[int, object]:
         out = rpc(client, payload).json()
@@ -247,13 +262,23 @@ def test_json_rpc_follows_the_specification(client, pipe, en_lines):
     assert err({"jsonrpc": "2.0", "method": "encode", "params": {"texts": [1]}, "id": 6}) == (-32602, 6)
     assert err({"jsonrpc": "2.0", "method": "encode", "params": {}, "id": 6}) == (-32602, 6)
     assert err({"jsonrpc": "2.0", "method": "encode", "params": [["a"], "bad"], "id": 6}) == (-32602, 6)
-    assert err({"jsonrpc": "2.0", "method": "encode", "params": {"texts": ["\ud800"]}, "id": 8}) == (-32602, 8)
+    assert err({"jsonrpc": "2.0", "method": "encode", "params": {"texts": ["\ud800"]}, "id": 8}) == (
+        -32602,
+        8,
+    )
     # notifications get no answer; a batch answers the calls with an id, in any order, one each
     assert rpc(client, {"jsonrpc": "2.0", "method": "encode", "params": {"texts": ["a"]}}).status_code == 204
-    assert rpc(client, [{"jsonrpc": "2.0", "method": "info"}, {"jsonrpc": "2.0", "method": "nope"}]).status_code == 204
+    assert (
+        rpc(client, [{"jsonrpc": "2.0", "method": "info"}, {"jsonrpc": "2.0", "method": "nope"}]).status_code
+        == 204
+    )
     batch = [
         {"jsonrpc": "2.0", "method": "encode", "params": {"texts": [t]}, "id": i} for i, t in enumerate(texts)
-    ] + [{"jsonrpc": "2.0", "method": "encode", "params": {"texts": ["x"]}}, 1, {"jsonrpc": "2.0", "method": "nope", "id": "z"}]
+    ] + [
+        {"jsonrpc": "2.0", "method": "encode", "params": {"texts": ["x"]}},
+        1,
+        {"jsonrpc": "2.0", "method": "nope", "id": "z"},
+    ]
     out = rpc(client, batch).json()
     by_id = {a["id"]: a for a in out}
     assert len(out) == len(texts) + 2
@@ -284,10 +309,14 @@ def test_stream_endpoint_encodes_large_bodies_in_chunks(client, pipe, en_lines, 
     v, _ = pipe.encode_ragged(docs)
     assert np.array_equal(values, v)
     # NDJSON in (strings and {"text": ...} objects; documents may hold newlines), padded ids out
-    nd = "\n".join(json.dumps(d if i % 2 else {"text": d}) for i, d in enumerate(docs[:500] + ["two\nlines"]))
-    r = client.post("/v1/encode/stream?output=ids&maxlen=7", content=nd.encode(), headers={"content-type": "application/x-ndjson"})
+    nd = "\n".join(json.dumps(d if i % 2 else {"text": d}) for i, d in enumerate([*docs[:500], "two\nlines"]))
+    r = client.post(
+        "/v1/encode/stream?output=ids&maxlen=7",
+        content=nd.encode(),
+        headers={"content-type": "application/x-ndjson"},
+    )
     ids = [row for c in _lines(r)[:-1] for row in c["ids"]]
-    assert ids == pipe.encode_batch(docs[:500] + ["two\nlines"], maxlen=7).ids.tolist()
+    assert ids == pipe.encode_batch([*docs[:500], "two\nlines"], maxlen=7).ids.tolist()
 
 
 def test_stream_endpoint_errors(client, pipe):
@@ -298,7 +327,9 @@ def test_stream_endpoint_errors(client, pipe):
     assert r.status_code == 415
     for q in ("output=bag", "chunk_docs=0", "chunk_docs=x", "maxlen=0"):
         assert client.post(f"/v1/encode/stream?{q}", content=b"a", headers=h).status_code == 422
-    r = client.post("/v1/encode/stream", content=b'"a"\n[1]\n', headers={"content-type": "application/x-ndjson"})
+    r = client.post(
+        "/v1/encode/stream", content=b'"a"\n[1]\n', headers={"content-type": "application/x-ndjson"}
+    )
     assert r.status_code == 422
     # an error after the first chunk: the status is already sent, the stream ends with an error line
     body = b"a b\n" * 300_000 + b"\xff\n"  # past the first 1 MiB read
@@ -308,7 +339,10 @@ def test_stream_endpoint_errors(client, pipe):
     assert lines[-1]["error"]["index"] == 300_000
     assert not any("done" in x for x in lines)
     assert client.post("/v1/encode/stream", content=b"", headers=h).json() == {
-        "done": True, "docs": 0, "bytes": 0, "fingerprint": pipe.fingerprint
+        "done": True,
+        "docs": 0,
+        "bytes": 0,
+        "fingerprint": pipe.fingerprint,
     }
 
 
@@ -320,7 +354,9 @@ def test_info_health_and_metrics(pipe, en_lines):
         assert info["fingerprint"] == pipe.fingerprint and info["config"] == pipe.config
         assert info["versions"]["textprep"] == tp.__version__ and info["monitor"]["reference"] == "tf"
         assert c.get("/healthz").json() == {
-            "status": "ok", "fingerprint": pipe.fingerprint, "monitor": {"sink_healthy": True, "rows_buffered": 0}
+            "status": "ok",
+            "fingerprint": pipe.fingerprint,
+            "monitor": {"sink_healthy": True, "rows_buffered": 0},
         }
         for t in en_lines[:20]:
             assert c.post("/v1/encode", json={"texts": [t]}).status_code == 200
@@ -371,14 +407,18 @@ def test_predict_with_a_saved_keras_model_through_textprep_serve_loading(tmp_pat
         r = c.post("/v1/predict", json={"texts": texts})
         assert r.status_code == 200 and r.json()["fingerprint"] == p.fingerprint
         assert np.allclose(r.json()["predictions"], want, atol=1e-5)
-        rr = c.post("/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "predict", "params": {"texts": texts[:3]}})
+        rr = c.post(
+            "/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "predict", "params": {"texts": texts[:3]}}
+        )
         assert np.allclose(rr.json()["result"]["predictions"], want[:3], atol=1e-5)
         assert c.get("/v1/info").json()["model"]["input"] == "ids"
     from textprep.monitor import read_jsonl
 
     samples = read_jsonl(tmp_path / "m.jsonl")["textprep_samples"]  # flushed when the app stopped
     assert sum(s["kind"] == "prediction" for s in samples) == 13
-    assert {s["text"]: json.loads(s["prediction"]) for s in samples}[texts[0]] == pytest.approx(want[0].tolist(), abs=1e-5)
+    assert {s["text"]: json.loads(s["prediction"]) for s in samples}[texts[0]] == pytest.approx(
+        want[0].tolist(), abs=1e-5
+    )
     assert keras.__version__
 
 
@@ -439,7 +479,9 @@ def test_real_server_graceful_shutdown_answers_requests_in_flight(pipe, en_lines
         c.join(30)
     thread.join(30)
     assert not thread.is_alive()
-    assert len(results) == len(texts) and all(isinstance(r, httpx.Response) and r.status_code == 200 for r in results)
+    assert len(results) == len(texts) and all(
+        isinstance(r, httpx.Response) and r.status_code == 200 for r in results
+    )
     got = sorted(r.json()["ids"][0] for r in results if isinstance(r, httpx.Response))
     assert got == sorted(pipe.encode_batch([t]).ids[0].tolist() for t in texts)
     with pytest.raises(httpx.ConnectError):
@@ -453,7 +495,21 @@ def test_textprep_serve_command_sigterm_drains_and_writes_the_monitor(tmp_path, 
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "textprep.cli", "serve", str(path), "--port", str(port), "--monitor", f"sqlite:///{db}", "--max-wait-us", "10000000", "--max-batch", "10000"],
+        [
+            sys.executable,
+            "-m",
+            "textprep.cli",
+            "serve",
+            str(path),
+            "--port",
+            str(port),
+            "--monitor",
+            f"sqlite:///{db}",
+            "--max-wait-us",
+            "10000000",
+            "--max-batch",
+            "10000",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
@@ -464,7 +520,11 @@ def test_textprep_serve_command_sigterm_drains_and_writes_the_monitor(tmp_path, 
         results: list[int] = []
         texts = en_lines[:30]
         callers = [
-            threading.Thread(target=lambda t=t: results.append(httpx.post(base + "/v1/encode", json={"texts": [t]}, timeout=30).status_code))
+            threading.Thread(
+                target=lambda t=t: results.append(
+                    httpx.post(base + "/v1/encode", json={"texts": [t]}, timeout=30).status_code
+                )
+            )
             for t in texts
         ]
         for c in callers:

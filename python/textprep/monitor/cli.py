@@ -44,7 +44,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Print the report (and write the PNG)."""
     from .report import report
 
-    print(report(args.db, png=args.png, fingerprint=args.fingerprint, since=args.since, last=args.last, top=args.top))
+    print(
+        report(
+            args.db,
+            png=args.png,
+            fingerprint=args.fingerprint,
+            since=args.since,
+            last=args.last,
+            top=args.top,
+        )
+    )
     return 0
 
 

@@ -149,7 +149,9 @@ class Monitor:
         if not isinstance(pipe, Pipeline):
             raise TypeError(f"Monitor expects a textprep.Pipeline, got {type(pipe).__name__}")
         if not pipe.is_fitted:
-            raise NotFittedError("Monitor: the pipeline has no vocabulary yet; call fit() first or use hashing")
+            raise NotFittedError(
+                "Monitor: the pipeline has no vocabulary yet; call fit() first or use hashing"
+            )
         if not (isinstance(window_seconds, int | float) and window_seconds > 0):
             raise ConfigError(f"window_seconds must be a positive number, got {window_seconds!r}")
         if not (isinstance(top_k, int) and top_k >= 1):
@@ -188,7 +190,9 @@ class Monitor:
             tf, _df, _n = pipe._core.vocab_stats()
             k = min(top_k, len(tf))
             if tf.sum() > 0:
-                self.reference = Reference(tf[:k].astype(np.int64), int(tf[k:].sum()), float(reference_oov_rate))
+                self.reference = Reference(
+                    tf[:k].astype(np.int64), int(tf[k:].sum()), float(reference_oov_rate)
+                )
                 self.reference_source = "tf"
             else:
                 log.warning(
@@ -200,7 +204,14 @@ class Monitor:
         self._window = _Window(self._align(clock()), self._id_limit, unseen_cap)
         self._history: deque[WindowRow] = deque(maxlen=10_000)
         self._unseen_total = Counts().set_cap(unseen_cap)
-        self._totals = {"docs": 0, "tokens": 0, "oov_tokens": 0, "truncated_docs": 0, "windows": 0, "alerts": 0}
+        self._totals = {
+            "docs": 0,
+            "tokens": 0,
+            "oov_tokens": 0,
+            "truncated_docs": 0,
+            "windows": 0,
+            "alerts": 0,
+        }
         self._sink = open_sink(sink) if sink is not None else None
         self._writer = (
             BackgroundWriter(self._sink, max_buffer=max_buffer, tick=self._tick, tick_seconds=1.0)
@@ -484,7 +495,11 @@ class Monitor:
         core = self.pipe._core
         _i, _l, n_tokens, n_oov, _c, _o, _u = core.encode_batch_stats(items, 1, False, 0, False, None)
         tokens, oov = int(n_tokens.sum()), int(n_oov.sum())
-        out: dict[str, Any] = {"docs": len(items), "tokens": tokens, "oov_rate": oov / tokens if tokens else 0.0}
+        out: dict[str, Any] = {
+            "docs": len(items),
+            "tokens": tokens,
+            "oov_rate": oov / tokens if tokens else 0.0,
+        }
         if self.reference is None:
             return out
         self.reference = Reference(self.reference.top, self.reference.rest, out["oov_rate"])
@@ -502,7 +517,8 @@ class Monitor:
             w.tokens, w.oov = int(n_tokens[pick].sum()), int(n_oov[pick].sum())
             w.id_counts = np.zeros(self._id_limit, dtype=np.int64)
             w.id_counts[first : first + k] = per_doc[pick].sum(axis=0)
-            js_values.append(self.divergence(w)[0])
+            js = self.divergence(w)[0]
+            js_values.append(0.0 if js is None else js)
         out["js"] = js_values
         out["js_threshold"] = max(js_values) * margin
         if set_threshold:

@@ -396,7 +396,9 @@ def open_sink(url: str | Sink) -> Sink:
     if not isinstance(url, str):
         if callable(getattr(url, "write", None)) and callable(getattr(url, "close", None)):
             return url
-        raise ConfigError(f"sink must be a URL str or an object with write() and close(), got {type(url).__name__}")
+        raise ConfigError(
+            f"sink must be a URL str or an object with write() and close(), got {type(url).__name__}"
+        )
     kind, where = parse_url(url)
     if kind == "postgresql":
         return PostgresSink(where)
@@ -424,18 +426,21 @@ def _query(url: str, sql_sqlite: str, sql_pg: str, params: Sequence[Any]) -> lis
         import psycopg
         from psycopg.rows import dict_row
 
-        with psycopg.connect(where, connect_timeout=5, row_factory=dict_row) as conn:
-            exists = conn.execute("SELECT to_regclass('textprep_windows') IS NOT NULL AS ok").fetchone()
+        with psycopg.connect(where, connect_timeout=5, row_factory=dict_row) as pg:
+            exists = pg.execute("SELECT to_regclass('textprep_windows') IS NOT NULL AS ok").fetchone()
             if not exists or not exists["ok"]:
                 return []
-            return list(conn.execute(sql_pg, params).fetchall())  # type: ignore[arg-type]
+            return list(pg.execute(sql_pg, params).fetchall())
     raise ConfigError(f"{url}: reports read SQLite or PostgreSQL; load a JSON lines file with read_jsonl()")
 
 
-def read_windows(url: str, fingerprint: str | None = None, since: float | None = None) -> list[dict[str, Any]]:
+def read_windows(
+    url: str, fingerprint: str | None = None, since: float | None = None
+) -> list[dict[str, Any]]:
     """Window rows (dicts, oldest first) from a SQLite or PostgreSQL sink, optionally of one pipeline
     fingerprint and from a start time (epoch seconds) on."""
-    where, params = ["1=1"], []
+    where: list[str] = ["1=1"]
+    params: list[Any] = []
     if fingerprint:
         where.append("fingerprint = {p}")
         params.append(fingerprint)
@@ -456,7 +461,8 @@ def read_unseen(
     window's top list is undercounted; the per-window lists are exact when a window has fewer distinct unseen
     tokens than that.
     """
-    where, params = ["1=1"], []
+    where: list[str] = ["1=1"]
+    params: list[Any] = []
     if fingerprint:
         where.append("fingerprint = {p}")
         params.append(fingerprint)

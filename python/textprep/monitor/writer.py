@@ -105,7 +105,9 @@ class BackgroundWriter:
                 if self._closing and (not self._buf or now > self._close_deadline):
                     return
                 if not (self._buf and now >= retry_at):
-                    until = [t for t in (next_tick if self._tick else None, retry_at if self._buf else None) if t]
+                    until = [
+                        t for t in (next_tick if self._tick else None, retry_at if self._buf else None) if t
+                    ]
                     if self._closing:
                         until.append(self._close_deadline)
                     self._cond.wait(max(0.0, min(until) - now) if until else None)
@@ -114,13 +116,17 @@ class BackgroundWriter:
                 self._inflight = len(batch)
             try:
                 self.sink.write(batch)
-            except Exception as e:  # any sink failure: keep the rows and retry (the request path never sees it)
+            except (
+                Exception
+            ) as e:  # any sink failure: keep the rows and retry (the request path never sees it)
                 with self._cond:
                     self._errors += 1
                     self._last_error = f"{type(e).__name__}: {e}".strip()[:500]
                     self._last_error_at = time.time()
                     if self._healthy:
-                        log.warning("monitor sink %s failed (%s); buffering rows and retrying", self._url(), e)
+                        log.warning(
+                            "monitor sink %s failed (%s); buffering rows and retrying", self._url(), e
+                        )
                     self._healthy = False
                     # put the batch back in front, then enforce the bound (drop the oldest, counted)
                     self._buf.extendleft(reversed(batch))

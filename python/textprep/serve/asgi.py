@@ -23,6 +23,7 @@ import json
 import logging
 import platform
 import time
+import typing
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -123,13 +124,19 @@ def parse_json(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise BadInput(400, "invalid_utf8", f"the body is not valid UTF-8: {e.reason} at byte {e.start}") from None
+        raise BadInput(
+            400, "invalid_utf8", f"the body is not valid UTF-8: {e.reason} at byte {e.start}"
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise BadInput(400, "invalid_json", f"the body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+        raise BadInput(
+            400, "invalid_json", f"the body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+        ) from None
     except (RecursionError, ValueError) as e:  # nesting too deep; integers with too many digits
-        raise BadInput(400, "invalid_json", f"the body is not acceptable JSON: {type(e).__name__}: {e}"[:300]) from None
+        raise BadInput(
+            400, "invalid_json", f"the body is not acceptable JSON: {type(e).__name__}: {e}"[:300]
+        ) from None
 
 
 def check_texts(texts: Any, limits: Limits, field: str = "texts") -> list[str]:
@@ -140,7 +147,9 @@ def check_texts(texts: Any, limits: Limits, field: str = "texts") -> list[str]:
     textprep.serve.asgi.BadInput: texts[1] must be a string, got int
     """
     if not isinstance(texts, list):
-        raise BadInput(422, "invalid_type", f"{field} must be an array of strings, got {_jtype(texts)}", field=field)
+        raise BadInput(
+            422, "invalid_type", f"{field} must be an array of strings, got {_jtype(texts)}", field=field
+        )
     if len(texts) > limits.max_texts:
         raise BadInput(
             413,
@@ -220,7 +229,9 @@ def _options(obj: dict[str, Any], limits: Limits, allowed: tuple[str, ...]) -> d
 
 def _texts_of(obj: Any, limits: Limits) -> list[str]:
     if not isinstance(obj, dict):
-        raise BadInput(422, "invalid_type", f'the body must be a JSON object like {{"texts": [...]}}, got {_jtype(obj)}')
+        raise BadInput(
+            422, "invalid_type", f'the body must be a JSON object like {{"texts": [...]}}, got {_jtype(obj)}'
+        )
     if "texts" in obj:
         return check_texts(obj["texts"], limits)
     if "text" in obj:
@@ -232,7 +243,9 @@ def _texts_of(obj: Any, limits: Limits) -> list[str]:
 class _Rows:
     """Padded ids (and optionally predictions) of a merged batch; ``[a:b]`` gives one request's part."""
 
-    def __init__(self, ids: np.ndarray, lengths: np.ndarray, fixed: bool, pre: bool, preds: Any = None) -> None:
+    def __init__(
+        self, ids: np.ndarray, lengths: np.ndarray, fixed: bool, pre: bool, preds: Any = None
+    ) -> None:
         self.ids, self.lengths, self.fixed, self.pre, self.preds = ids, lengths, fixed, pre, preds
 
     def __len__(self) -> int:
@@ -277,8 +290,14 @@ class Service:
         if not isinstance(pipe, Pipeline):
             raise TypeError(f"serve.app expects a textprep.Pipeline, got {type(pipe).__name__}")
         if not pipe.is_fitted:
-            raise NotFittedError("serve.app: the pipeline has no vocabulary yet; fit it (or use hashing) first")
-        if monitor is not None and getattr(monitor, "pipe", None) is not None and monitor.fingerprint != pipe.fingerprint:
+            raise NotFittedError(
+                "serve.app: the pipeline has no vocabulary yet; fit it (or use hashing) first"
+            )
+        if (
+            monitor is not None
+            and getattr(monitor, "pipe", None) is not None
+            and monitor.fingerprint != pipe.fingerprint
+        ):
             raise ConfigError("the monitor watches another pipeline (fingerprints differ)")
         self.pipe = pipe
         self.fingerprint = pipe.fingerprint
@@ -308,7 +327,7 @@ class Service:
 
     # -- engine calls (executor threads) -------------------------------------------------------------------
     def _engine(self, key: Hashable, texts: list[str]) -> _Rows:
-        kind, longest, maxlen = key  # type: ignore[misc]
+        kind, longest, maxlen = typing.cast(tuple[str, bool, "int | None"], key)
         mon = self.monitor
         if mon is not None:
             batch, stats = mon.encode_with_stats(texts, maxlen, longest, sample=kind != "predict")
@@ -488,7 +507,10 @@ def _handler(fn: Any) -> Any:
         except Exception:
             log.exception("internal error in %s", request.url.path)
             return _JSON(
-                {"error": {"code": "internal", "message": "internal server error (logged)"}, "fingerprint": svc.fingerprint},
+                {
+                    "error": {"code": "internal", "message": "internal server error (logged)"},
+                    "fingerprint": svc.fingerprint,
+                },
                 status_code=500,
             )
 

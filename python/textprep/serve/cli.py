@@ -31,12 +31,21 @@ def add_serve_parser(sub: Any) -> argparse.ArgumentParser:
 
 def _options(s: argparse.ArgumentParser) -> None:
     s.add_argument("path", help="pipeline JSON, Keras model folder or .keras file")
-    s.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)"
+    )
     s.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    s.add_argument("--monitor", metavar="URL", help="monitoring sink: sqlite:///file.db, postgresql://..., jsonl:///f")
+    s.add_argument(
+        "--monitor", metavar="URL", help="monitoring sink: sqlite:///file.db, postgresql://..., jsonl:///f"
+    )
     s.add_argument("--window-seconds", type=float, default=60.0, help="monitoring window length (default 60)")
     s.add_argument("--js-threshold", type=float, default=0.2, help="drift alert threshold (JS distance)")
-    s.add_argument("--sample-rate", type=float, default=0.0, help="share of inputs logged (personal data: see SECURITY.md)")
+    s.add_argument(
+        "--sample-rate",
+        type=float,
+        default=0.0,
+        help="share of inputs logged (personal data: see SECURITY.md)",
+    )
     s.add_argument("--max-batch", type=int, default=256, help="texts per engine call when micro-batching")
     s.add_argument("--max-wait-us", type=int, default=500, help="how long a request waits for a batch (µs)")
     s.add_argument("--no-batching", action="store_true", help="one engine call per request")
@@ -91,7 +100,9 @@ def make_server(path_or_pipe: Any, **opts: Any) -> Any:
         model=model,
         monitor=monitor,
         limits=Limits(max_body_bytes=o["max_body_bytes"], max_texts=o["max_texts"], max_chars=o["max_chars"]),
-        batching=Batching(enabled=not o["no_batching"], max_batch=o["max_batch"], max_wait_us=o["max_wait_us"]),
+        batching=Batching(
+            enabled=not o["no_batching"], max_batch=o["max_batch"], max_wait_us=o["max_wait_us"]
+        ),
         close_monitor=monitor is not None and opts.get("monitor_obj") is None,
         drain_seconds=o["drain_seconds"],
     )
@@ -115,7 +126,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as e:
-        raise ImportError(f"textprep serve needs the serve extra: pip install 'textprep[serve]' ({e})") from None
+        raise ImportError(
+            f"textprep serve needs the serve extra: pip install 'textprep[serve]' ({e})"
+        ) from None
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     opts = {k: v for k, v in vars(args).items() if k not in ("func", "command", "version", "path")}
     server = make_server(args.path, **opts)

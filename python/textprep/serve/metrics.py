@@ -57,7 +57,11 @@ class _MonitorCollector:
             yield GaugeMetricFamily(name, doc, value=float(m[key]))
         for name, key, doc in (
             ("textprep_monitor_last_oov_rate", "last_oov_rate", "OOV rate of the last closed window"),
-            ("textprep_monitor_last_js", "last_js", "JS distance of the last closed window from the training counts"),
+            (
+                "textprep_monitor_last_js",
+                "last_js",
+                "JS distance of the last closed window from the training counts",
+            ),
             ("textprep_monitor_last_psi", "last_psi", "PSI of the last closed window"),
         ):
             if m[key] is not None:
@@ -92,7 +96,7 @@ class Metrics:
         queue.set_function(lambda: float(svc.batcher.queued_texts))
         info = Gauge("textprep_pipeline_info", "The served pipeline (value 1)", ["fingerprint"], registry=r)
         info.labels(fingerprint=svc.fingerprint).set(1)
-        r.register(_MonitorCollector(svc))  # type: ignore[arg-type]
+        r.register(_MonitorCollector(svc))
         self._req_children: dict[tuple[str, int], Any] = {}
         self._lat_children: dict[str, Any] = {}
 

@@ -23,7 +23,9 @@ from typing import Any
 from ..pipeline import Pipeline
 
 
-def build_app(artifact: str, monitor: str | None, monitor_options: dict[str, Any], app_options: dict[str, Any]) -> Any:
+def build_app(
+    artifact: str, monitor: str | None, monitor_options: dict[str, Any], app_options: dict[str, Any]
+) -> Any:
     """Build the ASGI app inside a replica (called by Ray Serve on replica start).
 
     >>> import textprep as tp
@@ -37,7 +39,9 @@ def build_app(artifact: str, monitor: str | None, monitor_options: dict[str, Any
     mon = None
     if monitor:
         replica = os.environ.get("RAY_SERVE_REPLICA_ID") or f"ray:{os.getpid()}"
-        mon = Monitor(pipe, sink=monitor, instance=monitor_options.pop("instance", replica), **monitor_options)
+        mon = Monitor(
+            pipe, sink=monitor, instance=monitor_options.pop("instance", replica), **monitor_options
+        )
     opts = dict(app_options)
     if isinstance(opts.get("limits"), dict):
         opts["limits"] = Limits(**opts["limits"])
@@ -66,9 +70,7 @@ def ray_deployment(
     pipe = pipe_or_path if isinstance(pipe_or_path, Pipeline) else Pipeline.load(pipe_or_path)
     artifact = pipe.to_json()
     mopts = dict(monitor_options or {})
-    aopts = {
-        k: (v.__dict__ if hasattr(v, "__dataclass_fields__") else v) for k, v in app_options.items()
-    }
+    aopts = {k: (v.__dict__ if hasattr(v, "__dataclass_fields__") else v) for k, v in app_options.items()}
 
     def builder() -> Any:
         return build_app(artifact, monitor, dict(mopts), aopts)
@@ -80,7 +82,7 @@ def ray_deployment(
         num_replicas=num_replicas,
         ray_actor_options=ray_actor_options or {"num_cpus": 0.5},
     )
-    return deployment.bind()
+    return deployment.bind()  # type: ignore[attr-defined]
 
 
 __all__ = ["build_app", "ray_deployment"]

@@ -65,7 +65,9 @@ def _named(params: Any, names: tuple[str, ...]) -> dict[str, Any]:
         return {}
     if isinstance(params, list):
         if len(params) > len(names):
-            raise RpcError(INVALID_PARAMS, f"Invalid params: at most {len(names)} positional params ({', '.join(names)})")
+            raise RpcError(
+                INVALID_PARAMS, f"Invalid params: at most {len(names)} positional params ({', '.join(names)})"
+            )
         return dict(zip(names, params, strict=False))
     return dict(params)
 
@@ -103,18 +105,28 @@ async def _one(svc: Service, req: Any) -> dict[str, Any] | None:
     if not isinstance(req, dict):
         return _response(None, error=RpcError(INVALID_REQUEST, "Invalid Request: expected an object"))
     id_ = req.get("id", _NO_ID)
-    valid_id = id_ is _NO_ID or id_ is None or (isinstance(id_, str | int | float) and not isinstance(id_, bool))
+    valid_id = (
+        id_ is _NO_ID or id_ is None or (isinstance(id_, str | int | float) and not isinstance(id_, bool))
+    )
     answer_id = id_ if valid_id and id_ is not _NO_ID else None
     if not valid_id:
-        return _response(None, error=RpcError(INVALID_REQUEST, "Invalid Request: id must be a string, number or null"))
+        return _response(
+            None, error=RpcError(INVALID_REQUEST, "Invalid Request: id must be a string, number or null")
+        )
     if req.get("jsonrpc") != "2.0":
-        return _response(answer_id, error=RpcError(INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0"'))
+        return _response(
+            answer_id, error=RpcError(INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0"')
+        )
     method = req.get("method")
     if not isinstance(method, str):
-        return _response(answer_id, error=RpcError(INVALID_REQUEST, 'Invalid Request: "method" must be a string'))
+        return _response(
+            answer_id, error=RpcError(INVALID_REQUEST, 'Invalid Request: "method" must be a string')
+        )
     params = req.get("params")
     if "params" in req and not isinstance(params, dict | list):
-        return _response(answer_id, error=RpcError(INVALID_REQUEST, 'Invalid Request: "params" must be an object or array'))
+        return _response(
+            answer_id, error=RpcError(INVALID_REQUEST, 'Invalid Request: "params" must be an object or array')
+        )
     notification = id_ is _NO_ID
     try:
         if method not in METHODS:
@@ -124,7 +136,9 @@ async def _one(svc: Service, req: Any) -> dict[str, Any] | None:
         return None if notification else _response(answer_id, error=e)
     except Exception:
         log.exception("internal error in JSON-RPC method %s", method)
-        return None if notification else _response(answer_id, error=RpcError(INTERNAL_ERROR, "Internal error"))
+        return (
+            None if notification else _response(answer_id, error=RpcError(INTERNAL_ERROR, "Internal error"))
+        )
     return None if notification else _response(answer_id, result)
 
 

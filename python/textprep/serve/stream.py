@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import numpy as np
 from starlette.requests import ClientDisconnect, Request
@@ -68,7 +67,11 @@ class _Lines:
         lim = self.svc.limits.max_stream_bytes
         if self.bytes > lim:
             raise BadInput(
-                413, "body_too_large", f"the stream exceeds {lim} bytes (max_stream_bytes)", limit="max_stream_bytes", max=lim
+                413,
+                "body_too_large",
+                f"the stream exceeds {lim} bytes (max_stream_bytes)",
+                limit="max_stream_bytes",
+                max=lim,
             )
         self.buf += data
 
@@ -79,23 +82,34 @@ class _Lines:
         except UnicodeDecodeError as e:
             line = first + raw.count(b"\n", 0, e.start)
             raise BadInput(
-                400, "invalid_utf8", f"line {line + 1} (document {line}) is not valid UTF-8: {e.reason}", index=line
+                400,
+                "invalid_utf8",
+                f"line {line + 1} (document {line}) is not valid UTF-8: {e.reason}",
+                index=line,
             ) from None
         lines = text.split("\n")
         if self.ndjson:
             out = []
-            for j, line in enumerate(lines):
-                if not line.strip():
+            for j, raw_line in enumerate(lines):
+                if not raw_line.strip():
                     continue
                 try:
-                    v = json.loads(line)
+                    v = json.loads(raw_line)
                 except (ValueError, RecursionError) as e:
-                    raise BadInput(400, "invalid_json", f"line {first + j + 1}: not valid JSON: {e}"[:300], index=first + j) from None
+                    raise BadInput(
+                        400,
+                        "invalid_json",
+                        f"line {first + j + 1}: not valid JSON: {e}"[:300],
+                        index=first + j,
+                    ) from None
                 if isinstance(v, dict) and isinstance(v.get("text"), str):
                     v = v["text"]
                 if not isinstance(v, str):
                     raise BadInput(
-                        422, "invalid_type", f'line {first + j + 1}: expected a JSON string or {{"text": ...}}', index=first + j
+                        422,
+                        "invalid_type",
+                        f'line {first + j + 1}: expected a JSON string or {{"text": ...}}',
+                        index=first + j,
                     )
                 out.append(v)
             lines = out
@@ -157,7 +171,11 @@ def _encode_chunk(svc: Service, texts: list[str], output: str, maxlen: int | Non
     mon = svc.monitor
     head = b'{"offset":%d,"count":%d,' % (offset, len(texts))
     if output == "ids":
-        batch = mon.encode_batch(texts, maxlen) if mon is not None else svc.pipe.encode_batch(texts, maxlen=maxlen)
+        batch = (
+            mon.encode_batch(texts, maxlen)
+            if mon is not None
+            else svc.pipe.encode_batch(texts, maxlen=maxlen)
+        )
         ids = np.ascontiguousarray(batch.ids)
         rows = _core.json_int_rows(ids, ids.shape[1]) if ids.ndim == 2 else _dumps(ids.tolist())
         return head + b'"ids":' + rows + b',"lengths":' + _core.json_int_list(batch.lengths) + b"}\n"
@@ -166,7 +184,10 @@ def _encode_chunk(svc: Service, texts: list[str], output: str, maxlen: int | Non
 
         b, _ = mon.encode_with_stats(texts, None, True)
         body = _Rows(b.ids, b.lengths, False, svc.pre).ragged()
-        values, splits = np.asarray(body["values"], dtype=np.int32), np.asarray(body["row_splits"], dtype=np.int64)
+        values, splits = (
+            np.asarray(body["values"], dtype=np.int32),
+            np.asarray(body["row_splits"], dtype=np.int64),
+        )
     else:
         values, splits = svc.pipe.encode_ragged(texts)
     return (
@@ -236,11 +257,18 @@ async def stream_endpoint(svc: Service, request: Request) -> Response:
     ctype = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
     if ctype in ("text/plain", ""):
         ndjson = False
-    elif ctype in ("application/x-ndjson", "application/jsonl", "application/ndjson", "application/json-lines"):
+    elif ctype in (
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/ndjson",
+        "application/json-lines",
+    ):
         ndjson = True
     else:
         raise BadInput(
-            415, "unsupported_media_type", f"Content-Type {ctype!r}: send text/plain (one document per line) or application/x-ndjson"
+            415,
+            "unsupported_media_type",
+            f"Content-Type {ctype!r}: send text/plain (one document per line) or application/x-ndjson",
         )
     q = request.query_params
     output = q.get("output", "ragged")
@@ -254,11 +282,22 @@ async def stream_endpoint(svc: Service, request: Request) -> Response:
     if not 1 <= chunk_docs <= MAX_CHUNK_DOCS:
         raise BadInput(422, "invalid_value", f"chunk_docs must be in 1..{MAX_CHUNK_DOCS}")
     if maxlen is not None and not 1 <= maxlen <= svc.limits.max_maxlen:
-        raise BadInput(422, "invalid_value", f"maxlen must be in 1..{svc.limits.max_maxlen} (max_maxlen)", limit="max_maxlen")
+        raise BadInput(
+            422,
+            "invalid_value",
+            f"maxlen must be in 1..{svc.limits.max_maxlen} (max_maxlen)",
+            limit="max_maxlen",
+        )
     cl = request.headers.get("content-length")
     if cl is not None and cl.isdigit() and int(cl) > svc.limits.max_stream_bytes:
         lim = svc.limits.max_stream_bytes
-        raise BadInput(413, "body_too_large", f"the body has {cl} bytes; the limit is {lim} (max_stream_bytes)", limit="max_stream_bytes", max=lim)
+        raise BadInput(
+            413,
+            "body_too_large",
+            f"the body has {cl} bytes; the limit is {lim} (max_stream_bytes)",
+            limit="max_stream_bytes",
+            max=lim,
+        )
     lines = _Lines(request, svc, ndjson, chunk_docs)
     first_chunk = await lines.next_chunk()
     offset = 0
@@ -291,7 +330,15 @@ async def stream_endpoint(svc: Service, request: Request) -> Response:
         except ClientDisconnect:
             return
         except (TypeError, ValueError, UnicodeError) as e:
-            yield _dumps({"error": {"code": "invalid_input", "message": str(e)[:1000]}, "fingerprint": svc.fingerprint}) + b"\n"
+            yield (
+                _dumps(
+                    {
+                        "error": {"code": "invalid_input", "message": str(e)[:1000]},
+                        "fingerprint": svc.fingerprint,
+                    }
+                )
+                + b"\n"
+            )
             return
         finally:
             if task is not None:
