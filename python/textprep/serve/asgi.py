@@ -12,7 +12,7 @@ JSON error naming the limit and the offending index), malformed JSON, wrong type
 >>> with TestClient(app(pipe)) as client:
 ...     r = client.post("/v1/encode", json={"texts": ["the cat", "a dog"]})
 >>> r.status_code, r.json()["ids"], r.json()["lengths"]
-(200, [[2, 4, 0, 0], [1, 5, 0, 0]], [2, 2])
+(200, [[2, 3, 0, 0], [1, 4, 0, 0]], [2, 2])
 """
 
 from __future__ import annotations
