@@ -74,7 +74,9 @@ class Limits:
 class Batching:
     """Micro-batching of real-time requests: ``max_batch`` texts per engine call, ``max_wait_us`` microseconds
     the first request of a batch waits for others; ``enabled=False`` runs one engine call per request;
-    ``threads``: engine calls running at once (1 suits a small machine: the event loop needs a core).
+    ``threads``: executor threads for engine work off the event loop (micro-batches run one at a time; requests
+    without batching, ``bag``/``tokens`` outputs and stream chunks may overlap); 1 suits a small machine, where
+    the event loop needs a core and the engine already uses its own threads for large batches.
 
     >>> Batching(max_wait_us=0).max_batch
     256
