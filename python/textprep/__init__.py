@@ -56,10 +56,14 @@ def get_num_threads() -> int:
 
 def __getattr__(name: str) -> Any:
     # tp.keras without importing keras (and a backend) at import time; tp.distributed imports ray/dask on use only
-    if name in ("keras", "distributed", "interop"):
+    if name in ("keras", "distributed", "interop", "serve", "monitor"):
         import importlib
 
         return importlib.import_module(f"textprep.{name}")
+    if name == "Monitor":  # textprep.monitor imports scipy.spatial on use only
+        from .monitor import Monitor
+
+        return Monitor
     if name in ("train_subword", "export_tokenizer_json"):  # textprep.interop.hf imports tokenizers on use
         from .interop import hf
 
@@ -80,6 +84,7 @@ __all__ = [
     "Counts",
     "Embeddings",
     "FileDecodeError",
+    "Monitor",
     "NotFittedError",
     "Pipeline",
     "TextprepError",

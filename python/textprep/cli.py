@@ -323,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--plot", help="write a bar chart (PNG) here")
     b.add_argument("--progress", action="store_true", default=None, help="show a progress bar")
     b.set_defaults(func=cmd_bench)
+
+    from .monitor.cli import add_monitor_parser
+    from .serve.cli import add_serve_parser
+
+    add_serve_parser(sub)
+    add_monitor_parser(sub)
     return p
 
 

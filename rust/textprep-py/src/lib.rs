@@ -14,9 +14,9 @@ mod errors;
 mod io;
 mod pipeline;
 
-use numpy::{IntoPyArray, PyArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBytes, PyList};
 use textprep_core::config::{Config, HashAlgo};
 use textprep_core::{hashing, parallel, tokenize};
 
@@ -110,6 +110,36 @@ fn hash_algorithms() -> Vec<&'static str> {
     HashAlgo::NAMES.to_vec()
 }
 
+/// JSON text `[v0,v1,...]` of a 1-D int32 or int64 array (`textprep_core::json`), formatted detached.
+#[pyfunction]
+fn json_int_list<'py>(py: Python<'py>, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    let mut out = Vec::new();
+    if let Ok(a) = values.cast::<PyArray1<i32>>() {
+        let v = a.readonly();
+        let s = v.as_slice()?;
+        py.detach(|| textprep_core::json::write_int_list(s, &mut out));
+    } else {
+        let v = values.cast::<PyArray1<i64>>()?.readonly();
+        let s = v.as_slice()?;
+        py.detach(|| textprep_core::json::write_int_list(s, &mut out));
+    }
+    Ok(PyBytes::new(py, &out))
+}
+
+/// JSON text `[[row],[row],...]` of a C-contiguous int32 array of rows of `width` values.
+#[pyfunction]
+fn json_int_rows<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+    width: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let v = values.cast::<numpy::PyArrayDyn<i32>>()?.readonly();
+    let s = v.as_slice()?;
+    let mut out = Vec::new();
+    py.detach(|| textprep_core::json::write_int_rows(s, width, &mut out));
+    Ok(PyBytes::new(py, &out))
+}
+
 /// The default config as JSON (every leaf present).
 #[pyfunction]
 fn default_config_json() -> String {
@@ -162,6 +192,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fasttext_ngrams, m)?)?;
     m.add_function(wrap_pyfunction!(fasttext_ngram_rows, m)?)?;
     m.add_function(wrap_pyfunction!(default_config_json, m)?)?;
+    m.add_function(wrap_pyfunction!(json_int_list, m)?)?;
+    m.add_function(wrap_pyfunction!(json_int_rows, m)?)?;
     m.add_function(wrap_pyfunction!(check_config_json, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;

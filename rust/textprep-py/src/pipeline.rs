@@ -8,6 +8,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 use textprep_core::config::Errors;
 use textprep_core::corpus::InvalidUtf8;
 use textprep_core::pipeline::{Column, OutputKind, Pipeline as CorePipeline};
+use textprep_core::stats::{StatsOptions, Width};
 use textprep_core::{artifact, Error};
 
 use crate::docs::{extract_text, Batch, TokenDocs};
@@ -128,6 +129,51 @@ impl PyPipeline {
         Ok(dict)
     }
 
+    /// Padded ids and the statistics of the same pass (`textprep_core::stats`): (ids, lengths, n_tokens, n_oov,
+    /// id_counts (id_limit,), other_ids, unseen Counts). `longest` ignores the config's maxlen.
+    #[pyo3(signature = (texts, maxlen=None, longest=false, id_limit=0, unseen=true, unseen_cap=None))]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn encode_batch_stats<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        maxlen: Option<usize>,
+        longest: bool,
+        id_limit: usize,
+        unseen: bool,
+        unseen_cap: Option<usize>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        Arr<'py, i32>,
+        Arr<'py, u32>,
+        Arr<'py, u32>,
+        Arr<'py, u64>,
+        u64,
+        PyCounts,
+    )> {
+        let width = match (maxlen, longest) {
+            (Some(w), _) => Width::Fixed(w),
+            (None, true) => Width::Longest,
+            (None, false) => Width::Config,
+        };
+        let opts = StatsOptions { id_limit, unseen, unseen_cap };
+        let (b, p) = (self.batch(texts)?, self.inner.clone());
+        let (e, st) = run(py, move |check| b.with(|d| p.encode_batch_stats(d, width, opts, check)))?;
+        let shape = if e.k > 1 { vec![e.n, e.width, e.k] } else { vec![e.n, e.width] };
+        let ids = e.ids.into_pyarray(py).call_method1("reshape", (shape,))?;
+        let (n_tokens, n_oov) = (st.n_tokens.into_pyarray(py), st.n_oov.into_pyarray(py));
+        let unseen = PyCounts { inner: st.unseen };
+        Ok((
+            ids,
+            e.lengths.into_pyarray(py),
+            n_tokens,
+            n_oov,
+            st.id_counts.into_pyarray(py),
+            st.other_ids,
+            unseen,
+        ))
+    }
+
     /// Lists of str per document; repeated tokens share one str object.
     fn tokenize_lists<'py>(
         &self,
@@ -238,6 +284,14 @@ impl PyPipeline {
     fn vocab_tokens(&self, py: Python<'_>) -> PyResult<Vec<String>> {
         let v = guard(py, || self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?;
         Ok(v.tokens().iter().map(|t| t.to_string()).collect())
+    }
+
+    /// Training statistics of the vocabulary tokens in id order: (tf, df, n_docs); tf is zeros for a pipeline
+    /// loaded from an artifact saved without `keep_counts`.
+    #[allow(clippy::type_complexity)]
+    fn vocab_stats<'py>(&self, py: Python<'py>) -> PyResult<(Arr<'py, u64>, Arr<'py, u64>, u64)> {
+        let v = guard(py, || self.inner.vocab().ok_or(Error::NotFitted("vocab".into())))?;
+        Ok((v.tfs().into_pyarray(py), v.dfs().into_pyarray(py), v.n_docs()))
     }
 
     fn token_id(&self, py: Python<'_>, token: &str) -> PyResult<i32> {

@@ -335,7 +335,7 @@ impl Pipeline {
     }
 
     /// Write the ids of one document (k per position) into a row of `width * k` values.
-    fn write_ids(
+    pub(super) fn write_ids(
         &self,
         ids: &[i32],
         row: &mut [i32],

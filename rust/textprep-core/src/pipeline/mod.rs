@@ -18,6 +18,7 @@ use crate::{Error, Result};
 mod batch;
 mod docs;
 mod outputs;
+pub mod stats;
 
 pub use batch::{Encoded, FlatTokens};
 pub use docs::Docs;
